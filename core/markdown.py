@@ -1,0 +1,142 @@
+"""The one Markdown renderer: stored HTML, the admin's live preview and emails all use it.
+
+markdown-it-py (CommonMark) with tables, strikethrough, footnotes, task lists and heading
+anchors; Pygments highlights fenced code with CSS classes (no inline styles, so the strict
+Content Security Policy holds); nh3 sanitizes the result, so raw HTML in a body can format
+but never script.
+"""
+
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+_formatter = HtmlFormatter(cssclass="highlight", nowrap=True)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "input", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
+    "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "u", "ul", "var", "audio", "video", "source", "picture",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes"},
+    "input": {"type", "checked", "disabled"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
+    "source": {"src", "type", "srcset", "media"},
+    "details": {"open"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _highlight(code: str, lang: str, _attrs) -> str:
+    """Highlight a fenced block; unknown or missing languages stay plain (but escaped)."""
+    try:
+        lexer = get_lexer_by_name(lang) if lang else None
+    except ClassNotFound:
+        lexer = None
+    # Returning a string that starts with <pre makes markdown-it use it as the whole block.
+    lang_class = f' class="language-{html.escape(lang)}"' if lang else ""
+    body = html.escape(code) if lexer is None else highlight(code, lexer, _formatter)
+    return f'<pre class="highlight"><code{lang_class}>{body}</code></pre>\n'
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"highlight": _highlight, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, permalink=False)
+    return md
+
+
+_md = _build()
+
+
+def _input_filter(tag, attribute, value):
+    # Task-list checkboxes are the only inputs a body may carry.
+    if tag == "input" and attribute == "type" and value != "checkbox":
+        return None
+    return value
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown to sanitized HTML. The same function backs the admin preview."""
+    if not text:
+        return ""
+    raw = _md.render(text)
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_input_filter,
+        strip_comments=True,
+    )
+
+
+_WS = re.compile(r"\s+")
+
+
+def first_paragraph_text(text: str, limit: int = 300) -> str:
+    """The first paragraph of a Markdown text as plain text, cut at a word near `limit`."""
+    tokens = _md.parse(text or "")
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and i + 1 < len(tokens):
+            inline = tokens[i + 1]
+            plain = _inline_text(inline)
+            if plain:
+                return truncate_words(plain, limit)
+    return ""
+
+
+def _inline_text(inline) -> str:
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            continue
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+def truncate_words(text: str, limit: int) -> str:
+    """Cut `text` at the last word boundary before `limit` characters, adding an ellipsis."""
+    text = _WS.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return cut + "…"
+
+
+def plain_text(text: str) -> str:
+    """All the readable text of a Markdown document, for word counts and search."""
+    rendered = _md.render(text or "")
+    return _WS.sub(" ", nh3.clean(rendered, tags=set())).strip()
+
+
+def word_count(text: str) -> int:
+    return len(plain_text(text).split())
+
+
+def pygments_css() -> str:
+    """The stylesheet rules for highlighted code (used to build static/css/site.css)."""
+    return _formatter.get_style_defs(".highlight")

@@ -1,0 +1,65 @@
+"""The front page's mixed timeline: posts, releases and newsletter issues, newest first.
+
+One UNION query over the three tables picks the page's (kind, id) pairs in order, then one
+query per kind fetches those rows. The number of queries is the same at ten items as at ten
+thousand, and pagination asks for one row more than a page instead of counting everything.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import CharField, Value
+
+from blog.models import Post
+from newsletter.models import Issue
+from projects.models import Release
+
+KINDS = {
+    "post": lambda ids: Post.objects.filter(pk__in=ids).for_lists(),
+    "release": lambda ids: (
+        Release.objects.filter(pk__in=ids).select_related("project").defer("notes", "notes_html")
+    ),
+    "issue": lambda ids: Issue.objects.filter(pk__in=ids).defer("body", "body_html"),
+}
+
+
+@dataclass
+class TimelinePage:
+    items: list  # (kind, object) pairs
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _keys(model, kind):
+    return (
+        model.objects.published()
+        .order_by()
+        .annotate(kind=Value(kind, output_field=CharField()))
+        .values_list("kind", "pk", "published_at")
+    )
+
+
+def timeline_page(number: int, per_page: int) -> TimelinePage:
+    offset = (number - 1) * per_page
+    union = _keys(Post, "post").union(_keys(Release, "release"), _keys(Issue, "issue"), all=True)
+    keys = list(union.order_by("-published_at", "kind", "-pk")[offset : offset + per_page + 1])
+    has_next = len(keys) > per_page
+    keys = keys[:per_page]
+    objects = {}
+    for kind, fetch in KINDS.items():
+        ids = [pk for k, pk, _ in keys if k == kind]
+        if ids:
+            objects.update({(kind, obj.pk): obj for obj in fetch(ids)})
+    items = [(kind, objects[kind, pk]) for kind, pk, _ in keys if (kind, pk) in objects]
+    return TimelinePage(items=items, number=number, has_next=has_next)

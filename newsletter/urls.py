@@ -1,0 +1,12 @@
+from django.urls import path
+
+from newsletter import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("", views.NewsletterView.as_view(), name="index"),
+    path("issues/<int:number>/", views.IssueDetailView.as_view(), name="issue"),
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("subscribe/thanks/", views.thanks, name="thanks"),
+]

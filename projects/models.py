@@ -1,0 +1,88 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from markdownx.models import MarkdownxField
+from packaging.version import InvalidVersion, Version
+
+from core.markdown import render_markdown
+from core.models import Publishable
+
+
+def validate_version(value: str):
+    """Accept what projects really tag: 1.2.3, 0.10, 2.0.0-rc.1, 1.0b2 (no leading v)."""
+    if value[:1] in "vV":
+        raise ValidationError("Write the version without the leading “v”, e.g. 0.10.2.")
+    try:
+        Version(value)
+    except InvalidVersion:
+        raise ValidationError(
+            "“%(value)s” is not a version number (expected something like 1.4.0 or 2.0.0-rc.1).",
+            params={"value": value},
+        ) from None
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    tagline = models.CharField(max_length=200, blank=True)
+    description = MarkdownxField(blank=True)
+    description_html = models.TextField(blank=True, editable=False)
+    repository_url = models.URLField("repository URL", blank=True)
+    package_url = models.URLField("package URL", blank=True)
+    docs_url = models.URLField("docs URL", blank=True)
+    display_order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Inactive projects are not listed.")
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("projects:project", kwargs={"slug": self.slug})
+
+
+class Release(Publishable):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=50, validators=[validate_version])
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Left blank: “<project> v<version> released”."
+    )
+    summary = models.TextField(help_text="The short paragraph shown in the timeline.")
+    notes = MarkdownxField("release notes", blank=True)
+    notes_html = models.TextField(blank=True, editable=False)
+
+    class Meta(Publishable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="release_unique_version")
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"], name="release_published_idx")]
+
+    def __str__(self):
+        return self.title or self.default_title()
+
+    def save(self, *args, **kwargs):
+        if not self.title:
+            self.title = self.default_title()
+        self.notes_html = render_markdown(self.notes)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "projects:release", kwargs={"slug": self.project.slug, "version": self.version}
+        )
+
+    def default_title(self) -> str:
+        return f"{self.project.name} v{self.version} released"

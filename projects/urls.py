@@ -1,0 +1,15 @@
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.ProjectListView.as_view(), name="list"),
+    path("<slug:slug>/", views.ProjectDetailView.as_view(), name="project"),
+    path(
+        "<slug:slug>/releases/<str:version>/",
+        views.ReleaseDetailView.as_view(),
+        name="release",
+    ),
+]
