@@ -164,10 +164,10 @@ MAX_IMAGE_UPLOAD_MB = env.int("MAX_IMAGE_UPLOAD_MB", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
-# Email: printed to the console unless EMAIL_URL names a server
-# (smtp://user:password@host:587/?tls=True, smtp+ssl://..., console://).
-EMAIL_URL = env.str("EMAIL_URL", default="console://")
-_email = env.dj_email_url("EMAIL_URL", default="console://")
+# Email: EMAIL_URL names the server (smtp://user:password@host:587/?tls=True,
+# smtp+ssl://..., console://). Development prints mail to the console; production defaults
+# to an SMTP relay on localhost.
+_email = env.dj_email_url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25")
 _mailer_options = {
     key: _email[name]
     for key, name in {
@@ -241,7 +241,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # /healthz is probed over plain HTTP from inside the container.

@@ -94,28 +94,23 @@ def render_markdown(text: str) -> str:
 _WS = re.compile(r"\s+")
 
 
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def _text_of(html_fragment: str) -> str:
+    return _WS.sub(" ", html.unescape(nh3.clean(html_fragment, tags=set()))).strip()
+
+
 def first_paragraph_text(text: str, limit: int = 300) -> str:
-    """The first paragraph of a Markdown text as plain text, cut at a word near `limit`."""
-    tokens = _md.parse(text or "")
-    for i, token in enumerate(tokens):
-        if token.type == "paragraph_open" and i + 1 < len(tokens):
-            inline = tokens[i + 1]
-            plain = _inline_text(inline)
-            if plain:
-                return truncate_words(plain, limit)
+    """The first paragraph of a Markdown text as plain text, cut at a word near `limit`.
+
+    Taken from the sanitized HTML, so markup and anything the sanitizer drops (a script's
+    content, say) never reach an excerpt."""
+    for match in _PARAGRAPH.finditer(render_markdown(text)):
+        plain = _text_of(match.group(1))
+        if plain:
+            return truncate_words(plain, limit)
     return ""
-
-
-def _inline_text(inline) -> str:
-    parts = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            continue
-    return _WS.sub(" ", "".join(parts)).strip()
 
 
 def truncate_words(text: str, limit: int) -> str:
@@ -129,14 +124,8 @@ def truncate_words(text: str, limit: int) -> str:
 
 def plain_text(text: str) -> str:
     """All the readable text of a Markdown document, for word counts and search."""
-    rendered = _md.render(text or "")
-    return _WS.sub(" ", nh3.clean(rendered, tags=set())).strip()
+    return _text_of(render_markdown(text))
 
 
 def word_count(text: str) -> int:
     return len(plain_text(text).split())
-
-
-def pygments_css() -> str:
-    """The stylesheet rules for highlighted code (used to build static/css/site.css)."""
-    return _formatter.get_style_defs(".highlight")

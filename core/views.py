@@ -1,4 +1,6 @@
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
 
 
 class PublishedMixin:
@@ -13,3 +15,9 @@ class PublishedMixin:
 def staff_only(view):
     """Wrap a view (the Markdown preview, the image upload) so only staff reach it."""
     return staff_member_required(view)
+
+
+@never_cache
+def healthz(request):
+    """The process answers. Cheap, never cached, touches no database."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -21,3 +21,8 @@ def site(db):
         newsletter_pitch="Practical serverless tips every Monday",
         subscriber_count_threshold=3,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,87 @@
+import pytest
+
+from core.markdown import first_paragraph_text, render_markdown, truncate_words, word_count
+from tests.factories import PostFactory
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="javascript:alert(1)">click</a>',
+    "[click](javascript:alert(1))",
+    '<iframe src="https://evil.example"></iframe>',
+    '<p style="background:url(x)">styled</p>',
+    '<svg onload="alert(1)"></svg>',
+    "<object data=x></object>",
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+]
+
+
+FORBIDDEN = ["<script", "onerror", "onload", 'href="javascript:', "<iframe", "style=", "<svg",
+             "<object", "data:text"]  # fmt: skip
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_markdown_never_lets_script_through(attack):
+    html = render_markdown(f"Before\n\n{attack}\n\nAfter").lower()
+    for needle in FORBIDDEN:
+        assert needle not in html
+    assert "before" in html
+    assert "after" in html
+
+
+def test_fenced_code_is_highlighted_with_classes_not_inline_styles():
+    html = render_markdown("```python\ndef handler(event):\n    return 1\n```")
+    assert '<pre class="highlight"><code class="language-python">' in html
+    assert '<span class="k">def</span>' in html
+    assert "style=" not in html
+
+
+def test_unknown_language_is_escaped_not_dropped():
+    html = render_markdown("```klingon\n<b>x</b>\n```")
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_tables_footnotes_task_lists_and_heading_anchors():
+    html = render_markdown(
+        "## Cold starts\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "Note[^1]\n\n[^1]: Footnote.\n\n- [x] done"
+    )
+    assert '<h2 id="cold-starts">' in html
+    assert "<table>" in html
+    assert 'class="footnotes"' in html
+    assert 'type="checkbox"' in html
+
+
+def test_safe_html_is_kept():
+    html = render_markdown("<details><summary>More</summary>Hidden <kbd>Ctrl</kbd></details>")
+    assert "<details><summary>More</summary>" in html
+    assert "<kbd>Ctrl</kbd>" in html
+
+
+def test_excerpt_is_first_paragraph_as_plain_text():
+    body = (
+        "# Title\n\n![a picture](x.png) The **first** paragraph with `code`\n"
+        "and a [link](/x).\n\nThe second."
+    )
+    assert first_paragraph_text(body) == "The first paragraph with code and a link."
+    assert truncate_words("one two three four", 12) == "one two…"
+    assert word_count("Hello **world** and `code`") == 4
+
+
+@pytest.mark.django_db
+def test_post_stores_rendered_html_and_derived_excerpt(site):
+    post = PostFactory(body="Opening <script>x()</script> words.\n\nMore.", excerpt="")
+    assert post.body_html.startswith("<p>Opening")
+    assert "<script" not in post.body_html
+    assert post.teaser == "Opening words."
+    post.excerpt = "Hand-written excerpt."
+    post.save()
+    assert post.teaser == "Hand-written excerpt."
+
+
+@pytest.mark.django_db
+def test_sanitized_body_on_the_page(client, site):
+    post = PostFactory(body='Hi <img src="x" onerror="alert(1)"> <script>alert(2)</script>')
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "onerror" not in html
+    assert "alert(2)" not in html
