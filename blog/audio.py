@@ -12,8 +12,17 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-ALLOWED_EXTENSIONS = {".mp3", ".m4a", ".ogg", ".oga", ".opus"}
+# What each format may be called: the web server picks the Content-Type from the name, so
+# the name must agree with what the file really holds.
+EXTENSIONS = {
+    MP3: {".mp3"},
+    MP4: {".m4a", ".mp4", ".aac"},
+    OggVorbis: {".ogg", ".oga"},
+    OggOpus: {".ogg", ".oga", ".opus"},
+}
+ALLOWED_EXTENSIONS = set().union(*EXTENSIONS.values())
 MIME_TYPES = {MP3: "audio/mpeg", MP4: "audio/mp4", OggVorbis: "audio/ogg", OggOpus: "audio/ogg"}
+FORMAT_NAMES = {MP3: "MP3", MP4: "M4A", OggVorbis: "Ogg Vorbis", OggOpus: "Ogg Opus"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,8 @@ def read_audio(file) -> AudioInfo:
     M4A/AAC or Ogg (Vorbis or Opus) audio.
     """
     name = PurePath(getattr(file, "name", "") or "").name
-    if PurePath(name).suffix.lower() not in ALLOWED_EXTENSIONS:
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ALLOWED_EXTENSIONS:
         raise ValidationError(
             "“%(name)s” is not an audio file this site can publish: upload an MP3, M4A or OGG "
             "file.",
@@ -51,7 +61,21 @@ def read_audio(file) -> AudioInfo:
             code="audio_unreadable",
             params={"name": name},
         )
-    return AudioInfo(mime_type=mime, duration_seconds=round(audio.info.length), size=file.size)
+    if suffix not in EXTENSIONS[type(audio)]:
+        raise ValidationError(
+            "“%(name)s” holds %(format)s audio but is named %(suffix)s: rename it to end in "
+            "%(expected)s.",
+            code="audio_misnamed",
+            params={
+                "name": name,
+                "format": FORMAT_NAMES[type(audio)],
+                "suffix": suffix,
+                "expected": " or ".join(sorted(EXTENSIONS[type(audio)])),
+            },
+        )
+    # Clips under a second still last “0:01”, never zero.
+    duration = max(1, round(audio.info.length))
+    return AudioInfo(mime_type=mime, duration_seconds=duration, size=file.size)
 
 
 def validate_audio(file):

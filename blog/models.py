@@ -89,7 +89,13 @@ class Post(Publishable):
             return
         # A new upload, or a file whose details were never read.
         if not self.audio._committed or not self.audio_mime_type:
-            info = read_audio(self.audio)
+            was_closed = self.audio.closed
+            try:
+                info = read_audio(self.audio)
+            finally:
+                # A stored file opened just to be read is closed again.
+                if was_closed and self.audio._committed:
+                    self.audio.close()
             self.audio_size = info.size
             self.audio_mime_type = info.mime_type
             self.audio_duration = info.duration_seconds

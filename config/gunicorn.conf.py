@@ -48,6 +48,8 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 
 # The heartbeat file on tmpfs: on an overlay filesystem its writes can stall workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicornc's control socket: by default under $HOME (/data in the image); keep it in /tmp.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "/tmp/gunicorn.ctl")
 
 # Logs to the container's output: access log on stdout, errors on stderr.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

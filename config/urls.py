@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
-from core.views import healthz, staff_only
+from core.views import favicon, healthz, staff_only
 
 admin.site.site_header = "Blog admin"
 admin.site.site_title = "Blog admin"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     # The editor's live preview and drag-and-drop upload: staff only.
     path(
         "markdownx/markdownify/",

@@ -56,9 +56,21 @@ def _highlight(code: str, lang: str, _attrs) -> str:
     return f'<pre class="highlight"><code{lang_class}>{body}</code></pre>\n'
 
 
+def _aligned_cell(self, tokens, idx, options, env):
+    # markdown-it writes column alignment as style="text-align:…"; inline styles are both
+    # stripped by the sanitizer and blocked by the CSP, so say it with a class instead.
+    token = tokens[idx]
+    style = token.attrs.pop("style", "")
+    if style.startswith("text-align:"):
+        token.attrJoin("class", "align-" + style.removeprefix("text-align:"))
+    return self.renderToken(tokens, idx, options, env)
+
+
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"highlight": _highlight, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.add_render_rule("th_open", _aligned_cell)
+    md.add_render_rule("td_open", _aligned_cell)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=False)

@@ -1,5 +1,6 @@
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -21,3 +22,9 @@ def staff_only(view):
 def healthz(request):
     """The process answers. Cheap, never cached, touches no database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin's).
+    Resolved per request: the hashed static name exists only after collectstatic."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -13,7 +13,9 @@ class Issue(Publishable):
 
     number = models.PositiveIntegerField(unique=True)
     title = models.CharField(
-        max_length=200, blank=True, help_text="Left blank: “<newsletter name>: Issue #<n>”."
+        max_length=200,
+        blank=True,
+        help_text="Left blank, it is filled in as “<newsletter name>: Issue #<n>”.",
     )
     subtitle = models.CharField(max_length=300, blank=True)
     body = MarkdownxField()

@@ -58,7 +58,9 @@ class Release(Publishable):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
     version = models.CharField(max_length=50, validators=[validate_version])
     title = models.CharField(
-        max_length=200, blank=True, help_text="Left blank: “<project> v<version> released”."
+        max_length=200,
+        blank=True,
+        help_text="Left blank, it is filled in as “<project> v<version> released”.",
     )
     summary = models.TextField(help_text="The short paragraph shown in the timeline.")
     notes = MarkdownxField("release notes", blank=True)

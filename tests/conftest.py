@@ -17,7 +17,7 @@ def site(db):
         tagline="Serverless & startups",
         bio="I write about **serverless**.",
         github_url="https://github.com/ada-example",
-        newsletter_name="Off-by-none",
+        newsletter_name="Warm Start",
         newsletter_pitch="Practical serverless tips every Monday",
         subscriber_count_threshold=3,
     )

@@ -120,7 +120,7 @@ def test_admin_refuses_a_non_audio_upload_with_a_message(client, site, author):
 
 
 def test_release_title_defaults_and_version_is_validated(client, site, author):
-    project = ProjectFactory(name="Lambda API")
+    project = ProjectFactory(name="Lambda Router")
     data = {
         "project": project.pk,
         "version": "not a version",
@@ -137,7 +137,7 @@ def test_release_title_defaults_and_version_is_validated(client, site, author):
     assert "without the leading" in client.post(admin_url(Release, "add"), data).content.decode()
     data["version"] = "0.10.0"
     assert client.post(admin_url(Release, "add"), data).status_code == 302
-    assert Release.objects.get().title == "Lambda API v0.10.0 released"
+    assert Release.objects.get().title == "Lambda Router v0.10.0 released"
     response = client.post(admin_url(Release, "add"), data)
     assert "already exists" in response.content.decode()
     assert Release.objects.count() == 1
@@ -160,7 +160,7 @@ def test_issue_number_is_suggested_and_title_defaults(client, site, author):
         },
     )
     assert response.status_code == 302
-    assert Issue.objects.get(number=5).title == "Off-by-none: Issue #5"
+    assert Issue.objects.get(number=5).title == "Warm Start: Issue #5"
 
 
 def test_site_settings_are_one_record_edited_in_the_admin(client, site, author):

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def hidden(site):
     """One draft and one scheduled item of each kind: none may ever reach a reader."""
     category = CategoryFactory(slug="serverless", name="Serverless")
-    project = ProjectFactory(slug="lambda-api", name="Lambda API")
+    project = ProjectFactory(slug="lambda-api", name="Lambda Router")
     future = timezone.now() + datetime.timedelta(days=2)
     return {
         "category": category,
@@ -63,8 +63,8 @@ def test_home_shows_author_card_cta_and_mixed_timeline_newest_first(client, hidd
     assert 'href="https://github.com/ada-example"' in html
     assert "LinkedIn" not in html  # blank social links are hidden
     assert "Practical serverless tips every Monday" in html
-    assert html.index("Off-by-none: Issue #3") < html.index("Lambda API v0.10.0 released")
-    assert html.index("Lambda API v0.10.0 released") < html.index("Cold starts explained")
+    assert html.index("Warm Start: Issue #3") < html.index("Lambda Router v0.10.0 released")
+    assert html.index("Lambda Router v0.10.0 released") < html.index("Cold starts explained")
     assert "Project update" in html
     assert "On retries" in html
     assert "Continue reading" in html
@@ -192,7 +192,7 @@ def test_projects_list_and_project_page(client, hidden):
 
     response = client.get(reverse("projects:list"))
     html = response.content.decode()
-    assert "Lambda API" in html
+    assert "Lambda Router" in html
     assert "Retired thing" not in html
     assert 'href="/projects/lambda-api/releases/0.10.0/"' in html  # latest published only
 
@@ -205,7 +205,7 @@ def test_release_page(client, hidden):
     release = ReleaseFactory(project=hidden["project"], version="0.10.0", notes="### Fixed\n\n- x")
     response = client.get(release.get_absolute_url())
     html = response.content.decode()
-    assert "Lambda API v0.10.0 released" in html
+    assert "Lambda Router v0.10.0 released" in html
     assert "<h3>Fixed</h3>" in html or '<h3 id="fixed">Fixed</h3>' in html
     assert client.get("/projects/lambda-api/releases/0.0.1/").status_code == 404
 
@@ -226,7 +226,7 @@ def test_newsletter_page_and_issue_page(client, hidden):
     response = client.get(one.get_absolute_url())
     assert response.context["next_issue"] == two
     assert response.context["previous_issue"] is None
-    assert "Off-by-none: Issue #1" in response.content.decode()
+    assert "Warm Start: Issue #1" in response.content.decode()
 
 
 def test_404_page_uses_site_design(client, site):

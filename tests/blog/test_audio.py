@@ -62,3 +62,8 @@ def test_post_reads_audio_details_on_save_and_page_plays_it(client, site):
     post.audio = ""
     post.save()
     assert (post.audio_size, post.audio_mime_type, post.audio_duration) == (0, "", 0)
+
+
+def test_audio_whose_name_disagrees_with_its_format_is_refused():
+    with pytest.raises(ValidationError, match=r"holds Ogg Vorbis audio but is named \.mp3"):
+        validate_audio(upload(OGG, "episode.mp3"))
