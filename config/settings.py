@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "markdownx",
     "solo",
     "django_tasks_db",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old URLs (renamed posts, the previous WordPress site) answer 301 instead of 404.
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -197,8 +201,10 @@ TASKS = {
     }
 }
 
-# The site's public address, for links in feeds and emails (no trailing slash).
+# The site's public address, for links in feeds and emails (no trailing slash). The sites
+# framework's record 1 is kept in step with it after every migrate (core.signals).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_ID = 1
 
 # Markdown: the same function renders stored HTML and the admin's live preview.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render_markdown"
