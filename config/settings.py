@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "projects",
     "newsletter",
     "home",
+    "wordpress",
 ]
 
 MIDDLEWARE = [
