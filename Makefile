@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fix check pytest bench clean
+.PHONY: install run test lint fix check pytest bench clean container-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || { py=$$(scripts/find-python) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV); }
@@ -45,3 +45,7 @@ pytest: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+## container-check: build the image with podman and check it against the local PostgreSQL
+container-check:
+	scripts/container-smoke.sh

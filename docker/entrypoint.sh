@@ -6,6 +6,14 @@
 # do the same thing.
 set -eu
 
+# The placeholder from .env.example would be a publicly known key: refuse it.
+case "${DJANGO_SECRET_KEY:-}" in
+    change-me*)
+        echo "DJANGO_SECRET_KEY is still the .env.example placeholder: set a random one." >&2
+        exit 64
+        ;;
+esac
+
 if [ "$#" -gt 0 ] && ! command -v "$1" >/dev/null 2>&1; then
     set -- python manage.py "$@"
 fi
