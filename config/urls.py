@@ -27,9 +27,15 @@ urlpatterns = [
     path("markdownx/upload/", staff_only(ImageUploadView.as_view()), name="markdownx_upload"),
 ]
 
+
+def serve_media(request, path):
+    # MEDIA_ROOT is read per request (tests point it at a temporary folder).
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
     # Media from the app server: fine for one machine; put a web server or object storage
     # in front of it at scale (see README).
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", serve_media),
     ]
