@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fix check pytest bench clean container-check
+.PHONY: install run test lint fix check pytest bench clean container-check audit
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || { py=$$(scripts/find-python) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV); }
@@ -49,3 +49,8 @@ clean:
 ## container-check: build the image with podman and check it against the local PostgreSQL
 container-check:
 	scripts/container-smoke.sh
+
+## audit: axe-core, Nu HTML Checker, Lighthouse, page weight and screenshots (see scripts/audit.py)
+audit: install
+	cd audit && npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/audit.py

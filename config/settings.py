@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML (Django adds random padding to each response against BREACH, and
+    # CSRF tokens are masked per request).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,3 +269,22 @@ LOGGING = {
 # Pagination sizes for reader pages.
 TIMELINE_PAGE_SIZE = 10
 LIST_PAGE_SIZE = 20
+
+# Newsletter: signups, confirmation, sending issues (newsletter/sending.py explains the
+# batching and leases). The README's "Newsletter" section lists the variables.
+NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where List-Unsubscribe's mailto: goes (a mailbox the author or the provider processes).
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default=DEFAULT_FROM_EMAIL)
+NEWSLETTER_MAILER = env.str("NEWSLETTER_MAILER", default="default")  # a MAILERS alias
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_SEND_TASKS = env.int("NEWSLETTER_SEND_TASKS", default=4)  # workers per issue
+NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=300)
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)
+NEWSLETTER_RETRY_SECONDS = env.int("NEWSLETTER_RETRY_SECONDS", default=60)  # doubles per try
+NEWSLETTER_CONFIRM_MAX_AGE_DAYS = 7
+NEWSLETTER_CONFIRM_RESEND_SECONDS = 600
+NEWSLETTER_SIGNUP_RATE_LIMIT = env.int("NEWSLETTER_SIGNUP_RATE_LIMIT", default=10)
+NEWSLETTER_SIGNUP_RATE_WINDOW = env.int("NEWSLETTER_SIGNUP_RATE_WINDOW", default=600)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the
+# connection's address). Only as many as really are there, or clients can forge their IP.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -30,6 +30,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
+    "pre": {"tabindex"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes"},
     "input": {"type", "checked", "disabled"},
@@ -53,7 +54,9 @@ def _highlight(code: str, lang: str, _attrs) -> str:
     # Returning a string that starts with <pre makes markdown-it use it as the whole block.
     lang_class = f' class="language-{html.escape(lang)}"' if lang else ""
     body = html.escape(code) if lexer is None else highlight(code, lexer, _formatter)
-    return f'<pre class="highlight"><code{lang_class}>{body}</code></pre>\n'
+    # tabindex: a code block wider than the screen scrolls, and keyboard users must be
+    # able to reach it to scroll it.
+    return f'<pre class="highlight" tabindex="0"><code{lang_class}>{body}</code></pre>\n'
 
 
 def _aligned_cell(self, tokens, idx, options, env):

@@ -31,7 +31,7 @@ def test_markdown_never_lets_script_through(attack):
 
 def test_fenced_code_is_highlighted_with_classes_not_inline_styles():
     html = render_markdown("```python\ndef handler(event):\n    return 1\n```")
-    assert '<pre class="highlight"><code class="language-python">' in html
+    assert '<pre class="highlight" tabindex="0"><code class="language-python">' in html
     assert '<span class="k">def</span>' in html
     assert "style=" not in html
 
