@@ -31,6 +31,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_VAR_DIR=/data \
     PORT=8000
 
+# pg_dump/pg_restore for `manage.py backup` and `restore`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # An unprivileged user with a fixed numeric uid/gid (Kubernetes' runAsNonRoot can check a
 # number, and volume ownership is predictable). It owns /data only: the code stays root's.
 RUN groupadd --gid 10001 app \

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fix check pytest bench clean container-check audit
+.PHONY: install run test lint fix check pytest bench loadtest clean container-check audit
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || { py=$$(scripts/find-python) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV); }
@@ -54,3 +54,11 @@ container-check:
 audit: install
 	cd audit && npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/audit.py
+
+## bench: wrk against gunicorn at 10,000 posts, cached and uncached (scripts/bench.py)
+bench: install
+	$(PY) scripts/bench.py
+
+## loadtest: 60 s at 64 connections on the home page, a post and the newsletter page
+loadtest: install
+	$(PY) scripts/bench.py --soak

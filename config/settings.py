@@ -52,12 +52,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search types (home.SearchEntry); harmless on SQLite.
+    "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django.contrib.sites",
     "django.contrib.redirects",
     "markdownx",
     "solo",
     "django_tasks_db",
+    "axes",
     "core",
     "blog",
     "projects",
@@ -67,8 +70,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous readers, before GZip so what is stored is what went out.
+    "core.pagecache.PageCacheMiddleware",
     # Compresses HTML (Django adds random padding to each response against BREACH, and
     # CSRF tokens are masked per request).
     "django.middleware.gzip.GZipMiddleware",
@@ -81,7 +88,25 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old URLs (renamed posts, the previous WordPress site) answer 301 instead of 404.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Locks out an admin login after too many failures (django-axes); last, as it asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force protection for the admin login: after AXES_FAILURE_LIMIT failures for one
+# user name from one IP, that pair is locked out for AXES_COOLOFF_HOURS. Unlock early with
+# `manage.py axes_reset` (everything) or `axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The client's address as the rate limits see it (TRUSTED_PROXY_COUNT, below).
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -133,8 +158,29 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blog"),
         }
     }
-else:
+elif DEBUG or TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis, production still needs one cache for all gunicorn workers (the page
+    # cache's version, rate limits): files under var/ are shared by the processes of one
+    # machine. Several machines need REDIS_URL.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
+# The page cache for anonymous readers (core.pagecache): entries live at most
+# PAGE_CACHE_SECONDS (0 turns the cache off) and are keyed on the content version, so a
+# change is visible on the next request. Shared caches (a CDN) may keep a page
+# PAGE_CACHE_SHARED_MAX_AGE seconds; browsers revalidate every time.
+PAGE_CACHE_ALIAS = "default"
+# How long the token of a public form on a cached page stays valid (core.formguard).
+PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=7 * 24 * 3600)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,6 +211,32 @@ STORAGES = {
         )
     },
 }
+
+# Media on S3-compatible object storage (AWS S3, MinIO, Cloudflare R2, ...) through
+# django-storages when S3_BUCKET is set; otherwise on the local disk (MEDIA_ROOT). Files are
+# public-read URLs without signatures (they are published content) unless
+# S3_QUERYSTRING_AUTH=true.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("S3_PREFIX", default="media"),
+            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=False),
+            # Readers fetch media straight from the bucket: make it readable with a bucket
+            # policy, or with S3_DEFAULT_ACL=public-read where the provider supports ACLs.
+            "default_acl": env.str("S3_DEFAULT_ACL", default="") or None,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    SERVE_MEDIA = False
 
 # Uploads: the largest request body accepted (audio versions are the big ones).
 MAX_AUDIO_UPLOAD_MB = env.int("MAX_AUDIO_UPLOAD_MB", default=200)
@@ -235,12 +307,31 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default="")
+
+
+def _s3_origin() -> str:
+    """Where media live when they are on object storage (allowed by the CSP below)."""
+    options = STORAGES["default"].get("OPTIONS", {})
+    if options.get("custom_domain"):
+        return f"https://{options['custom_domain']}"
+    if options.get("endpoint_url"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(options["endpoint_url"])
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"https://{S3_BUCKET}.s3.amazonaws.com"
+
+
+MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default=_s3_origin() if S3_BUCKET else "")
 if MEDIA_ORIGIN:
     for directive in ("img-src", "media-src"):
         SECURE_CSP[directive].append(MEDIA_ORIGIN)
 
 # Security headers; the HTTPS ones are on whenever DEBUG is off.
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -257,13 +348,31 @@ if not DEBUG:
     # /healthz is probed over plain HTTP from inside the container.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# Logs go to standard output: one JSON object per line in production (LOG_FORMAT=json),
+# readable text in development. Every request is logged once by core's RequestLogMiddleware
+# (with request id, status and duration), so Django's own request logger only keeps errors.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.logging.JsonLineFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        "django.server": {"level": "ERROR" if LOG_FORMAT == "json" else "INFO"},
+    },
 }
 
 # Pagination sizes for reader pages.

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import MarkdownifyView
 
-from core.views import favicon, healthz, staff_only
+from core.uploads import CheckedImageUploadView
+from core.versioning import conditional_patterns
+from core.views import favicon, healthz, readyz, serve_media, staff_only
 
 admin.site.site_header = "Blog admin"
 admin.site.site_title = "Blog admin"
@@ -14,9 +15,11 @@ urlpatterns = [
     path("", include("home.urls")),
     path("", include("blog.urls")),
     path("projects/", include("projects.urls")),
-    path("newsletter/", include("newsletter.urls")),
-    path("admin/", admin.site.urls),
+    # The newsletter's public pages answer conditional GETs like every other reader page.
+    path("newsletter/", conditional_patterns(include("newsletter.urls"), {"index", "issue"})),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("favicon.ico", favicon),
     # The editor's live preview and drag-and-drop upload: staff only.
     path(
@@ -24,13 +27,10 @@ urlpatterns = [
         staff_only(MarkdownifyView.as_view()),
         name="markdownx_markdownify",
     ),
-    path("markdownx/upload/", staff_only(ImageUploadView.as_view()), name="markdownx_upload"),
+    path(
+        "markdownx/upload/", staff_only(CheckedImageUploadView.as_view()), name="markdownx_upload"
+    ),
 ]
-
-
-def serve_media(request, path):
-    # MEDIA_ROOT is read per request (tests point it at a temporary folder).
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 if settings.SERVE_MEDIA:

@@ -116,6 +116,15 @@ def _text_of(html_fragment: str) -> str:
     return _WS.sub(" ", html.unescape(nh3.clean(html_fragment, tags=set()))).strip()
 
 
+def html_to_text(html_fragment: str) -> str:
+    """The readable text of (sanitized) HTML, whitespace collapsed: for search and excerpts.
+    Block boundaries become spaces, so words of adjacent paragraphs never run together."""
+    return _text_of(_BLOCK_END.sub(" ", html_fragment or ""))
+
+
+_BLOCK_END = re.compile(r"(?=<(?:/p|/li|/h[1-6]|br|/td|/th|/pre|/blockquote|/div)\b)")
+
+
 def first_paragraph_text(text: str, limit: int = 300) -> str:
     """The first paragraph of a Markdown text as plain text, cut at a word near `limit`.
 

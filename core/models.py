@@ -6,7 +6,9 @@ from markdownx.models import MarkdownxField
 from solo.models import SingletonModel
 
 from core.markdown import render_markdown
-from core.validators import validate_image_size
+from core.podcast import CATEGORY_CHOICES
+from core.uploads import GeneratedName
+from core.validators import validate_image_size, validate_podcast_artwork
 
 
 class Status(models.TextChoices):
@@ -66,7 +68,9 @@ class SiteSettings(SingletonModel):
     tagline = models.CharField(max_length=200, blank=True)
     bio = MarkdownxField(blank=True, help_text="Markdown. Shown in the author card on /.")
     bio_html = models.TextField(blank=True, editable=False)
-    avatar = models.ImageField(upload_to="site/", blank=True, validators=[validate_image_size])
+    avatar = models.ImageField(
+        upload_to=GeneratedName("site"), blank=True, validators=[validate_image_size]
+    )
     site_description = models.CharField(
         max_length=300,
         blank=True,
@@ -85,6 +89,40 @@ class SiteSettings(SingletonModel):
         default=100,
         help_text="The signup box says “Join N readers” once there are at least this many.",
     )
+    podcast_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The podcast's name in podcast apps. Left blank: “<author name> (audio)”.",
+    )
+    podcast_description = models.TextField(
+        blank=True,
+        help_text="What the podcast is about (plain text). Left blank: the site description.",
+    )
+    podcast_artwork = models.ImageField(
+        upload_to=GeneratedName("podcast"),
+        blank=True,
+        validators=[validate_podcast_artwork],
+        help_text="Square JPEG or PNG, 1400 by 1400 to 3000 by 3000 pixels. Apple Podcasts "
+        "requires it.",
+    )
+    podcast_category = models.CharField(
+        max_length=100,
+        choices=CATEGORY_CHOICES,
+        blank=True,
+        default="Technology",
+        help_text="Apple Podcasts category. Left blank: Technology.",
+    )
+    podcast_explicit = models.BooleanField(
+        "explicit content",
+        default=False,
+        help_text="Tick if episodes contain explicit language or adult content.",
+    )
+    podcast_language = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Language code of the episodes, e.g. en-us. Left blank: the site's language.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "site settings"
@@ -113,3 +151,19 @@ class SiteSettings(SingletonModel):
     @property
     def initials(self) -> str:
         return "".join(part[0] for part in self.author_name.split()[:2]).upper() or "?"
+
+
+class ContentChange(models.Model):
+    """When reader-visible content was last deleted (one row).
+
+    A deletion leaves no newer timestamp behind, so without this mark `Last-Modified`
+    would not move when a post is removed. See core.versioning.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "content change"
+
+    def __str__(self):
+        return f"Content changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"

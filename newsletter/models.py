@@ -1,6 +1,10 @@
+import secrets
+
 from django.db import models
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from core.markdown import render_markdown
@@ -9,7 +13,7 @@ from core.models import Publishable, SiteSettings
 
 class Issue(Publishable):
     """One newsletter issue. Its page is public once published; sending it by email is
-    tracked separately, per subscriber."""
+    tracked separately, one Delivery per subscriber (see newsletter.sending)."""
 
     number = models.PositiveIntegerField(unique=True)
     title = models.CharField(
@@ -20,6 +24,19 @@ class Issue(Publishable):
     subtitle = models.CharField(max_length=300, blank=True)
     body = MarkdownxField()
     body_html = models.TextField(blank=True, editable=False)
+    send_at = models.DateTimeField(
+        "scheduled send time",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set by “Send to subscribers” when the sending is scheduled for later.",
+    )
+    sending_started_at = models.DateTimeField(
+        "sent to subscribers at", null=True, blank=True, editable=False
+    )
+    # The one future wake-up of the sending task that is already enqueued (see
+    # newsletter.sending.schedule_wake); internal bookkeeping.
+    send_wake_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(Publishable.Meta):
         indexes = [models.Index(fields=["status", "-published_at"], name="issue_published_idx")]
@@ -39,6 +56,21 @@ class Issue(Publishable):
     def default_title(self) -> str:
         return f"{SiteSettings.get_solo().newsletter_name}: Issue #{self.number}"
 
+    def delivery_counts(self) -> dict[str, int]:
+        """Deliveries of this issue by status (every status present, zeros included), plus
+        "total" and "done" (sent, failed or skipped): one query."""
+        counts = dict.fromkeys(Delivery.Status.values, 0)
+        rows = self.deliveries.values_list("status").annotate(n=Count("pk")).order_by()
+        counts.update(dict(rows))
+        counts["total"] = sum(counts[s] for s in Delivery.Status.values)
+        counts["done"] = counts["sent"] + counts["failed"] + counts["skipped"]
+        return counts
+
+
+def new_key() -> str:
+    """A random, URL-safe value for the per-subscriber parts of signed links."""
+    return secrets.token_urlsafe(12)
+
 
 class SubscriberQuerySet(models.QuerySet):
     def active(self):
@@ -55,13 +87,27 @@ class Subscriber(models.Model):
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=100, blank=True)
     status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     source = models.CharField(
         max_length=100, blank=True, help_text="Where the signup came from (page, import, admin)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(
+        "subscribed since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the address was confirmed (or the date an import said).",
+    )
+    unsubscribed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Secrets inside the signed links (newsletter.tokens): the unsubscribe key never
+    # changes; the confirmation nonce changes each time the address becomes pending, so an
+    # old confirmation link cannot re-subscribe someone who left.
+    unsubscribe_key = models.CharField(max_length=24, default=new_key, editable=False)
+    confirm_nonce = models.CharField(max_length=24, default=new_key, editable=False)
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -82,9 +128,85 @@ class Subscriber(models.Model):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
 
+    def activate(self, when=None):
+        """Pending → active (a confirmed signup)."""
+        self.status = self.Status.ACTIVE
+        self.confirmed_at = when or timezone.now()
+        self.unsubscribed_at = None
+        self.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "updated_at"])
+
+    def unsubscribe(self):
+        """Leave the list: no further issue, including any queued for this address."""
+        if self.status != self.Status.UNSUBSCRIBED:
+            self.status = self.Status.UNSUBSCRIBED
+            self.unsubscribed_at = timezone.now()
+            self.save(update_fields=["status", "unsubscribed_at", "updated_at"])
+        cancel_queued_deliveries(Subscriber.objects.filter(pk=self.pk))
+
+    def make_pending(self):
+        """Back to pending (a new signup after leaving): a fresh confirmation is needed."""
+        self.status = self.Status.PENDING
+        self.confirm_nonce = new_key()
+        self.confirmation_sent_at = None
+        self.save(update_fields=["status", "confirm_nonce", "confirmation_sent_at", "updated_at"])
+
+
+def cancel_queued_deliveries(subscribers) -> int:
+    """Deliveries still waiting for these subscribers will not be sent."""
+    return Delivery.objects.filter(
+        subscriber__in=subscribers, status=Delivery.Status.QUEUED
+    ).update(status=Delivery.Status.SKIPPED, last_error="Not an active subscriber any more.")
+
 
 def normalize_email(email: str) -> str:
     """Trimmed, with the domain lower-cased (the local part is the mailbox owner's)."""
     email = (email or "").strip()
     local, sep, domain = email.rpartition("@")
     return f"{local}{sep}{domain.lower()}" if sep else email
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber: the unit of sending, retrying and reporting.
+
+    Rows are created all at once when an issue is sent (one INSERT … SELECT, unique per
+    issue and subscriber) and claimed in batches by workers; newsletter.sending explains
+    the life cycle."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="delivery_unique_issue_subscriber"
+            )
+        ]
+        indexes = [
+            # What workers look for: the issue's rows still to send, oldest first.
+            models.Index(
+                fields=["issue", "status", "next_attempt_at"],
+                name="delivery_pending_idx",
+                condition=Q(status__in=["queued", "sending"]),
+            ),
+            models.Index(fields=["issue", "status"], name="delivery_issue_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"Issue #{self.issue.number} → subscriber #{self.subscriber_id}"

@@ -9,4 +9,7 @@ urlpatterns = [
     path("issues/<int:number>/", views.IssueDetailView.as_view(), name="issue"),
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/thanks/", views.thanks, name="thanks"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("confirmed/", views.confirmed, name="confirmed"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -1,9 +1,13 @@
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
 
+from core.formguard import public_form
 from core.models import SiteSettings
 from core.views import PublishedMixin
+from newsletter import ratelimit, subscriptions, tokens
 from newsletter.forms import SignupForm
 from newsletter.models import Issue, Subscriber
 
@@ -50,20 +54,72 @@ class IssueDetailView(PublishedMixin, DetailView):
         )
 
 
+@public_form  # no CSRF cookie: the form sits on cached pages (see core.formguard)
 @require_POST
 def subscribe(request):
-    """Store a signup from any page's form, then show the thank-you page (post/redirect/get).
+    """A signup from any page's form, then "check your inbox" (post/redirect/get).
 
-    Invalid input is shown again with its errors and nothing is stored."""
+    Rate limited per client address (429 once tripped). Invalid input is shown again with
+    its errors and nothing is stored. Valid input always gets the same answer, whether the
+    address is new, pending or already subscribed (subscriptions.signup has the rules)."""
+    allowed, retry_after = ratelimit.signup_allowed(request)
+    if not allowed:
+        response = render(
+            request,
+            "newsletter/rate_limited.html",
+            {"retry_minutes": max(1, round(retry_after / 60))},
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
     form = SignupForm(request.POST)
     if not form.is_valid():
         site = SiteSettings.get_solo()
         context = {"form": form, "site": site}
         return render(request, "newsletter/subscribe.html", context, status=400)
     if not form.is_bot():
-        form.save()
+        subscriptions.signup(
+            form.cleaned_data["email"], form.cleaned_data["name"], form.cleaned_data["source"]
+        )
     return redirect("newsletter:thanks")
 
 
 def thanks(request):
     return render(request, "newsletter/thanks.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    """GET shows a button; only the POST confirms, so the link scanners of mail systems,
+    which follow links but do not submit forms, cannot subscribe anyone."""
+    subscriber = tokens.subscriber_for_confirm_token(token)
+    if subscriber is None or subscriber.status not in (
+        Subscriber.Status.PENDING,
+        Subscriber.Status.ACTIVE,
+    ):
+        return render(request, "newsletter/link_invalid.html", {"kind": "confirm"}, status=404)
+    if request.method == "POST":
+        subscriptions.confirm(subscriber)
+        return redirect("newsletter:confirmed")
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+def confirmed(request):
+    return render(request, "newsletter/confirmed.html")
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: mail providers POST here without a form; the token is the proof.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """The link in every email's footer and List-Unsubscribe header. A POST (the
+    one-click "List-Unsubscribe=One-Click" from a mail client, or the button here)
+    unsubscribes at once; a GET only shows the button."""
+    subscriber = tokens.subscriber_for_unsubscribe_token(token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", {"kind": "unsubscribe"}, status=404)
+    if request.method == "POST":
+        subscriber.unsubscribe()
+        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})

@@ -4,6 +4,7 @@ from django.urls import reverse
 from markdownx.models import MarkdownxField
 from packaging.version import InvalidVersion, Version
 
+from core.links import absolute_url
 from core.markdown import render_markdown
 from core.models import Publishable
 
@@ -37,6 +38,7 @@ class Project(models.Model):
     docs_url = models.URLField("docs URL", blank=True)
     display_order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True, help_text="Inactive projects are not listed.")
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -88,3 +90,18 @@ class Release(Publishable):
 
     def default_title(self) -> str:
         return f"{self.project.name} v{self.version} released"
+
+    @property
+    def opengraph_tags(self) -> dict[str, str]:
+        """Open Graph and Twitter card tags for the release page."""
+        return {
+            "og:type": "article",
+            "og:title": self.title,
+            "og:description": self.summary,
+            "og:url": absolute_url(self.get_absolute_url()),
+            "article:published_time": self.published_at.isoformat(),
+            "article:section": self.project.name,
+            "twitter:card": "summary",
+            "twitter:title": self.title,
+            "twitter:description": self.summary,
+        }

@@ -51,3 +51,6 @@ class ReleaseDetailView(PublishedMixin, DetailView):
             project__slug=self.kwargs["slug"],
             version=self.kwargs["version"],
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(opengraph=self.object.opengraph_tags, **kwargs)

@@ -26,3 +26,21 @@ def site(db):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached pages and content versions belong to
+    the previous test's (rolled back) database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Most tests read `response.context`, which a cached page does not have: the page cache
+    is off unless a test turns it on (tests/test_page_cache.py)."""
+    settings.PAGE_CACHE_SECONDS = 0

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from blog.models import Category, Post
+from blog.models import Category, Post, PostUpdate, Series
 from core.models import Status
 from newsletter.models import Issue, Subscriber
 from projects.models import Project, Release
@@ -79,3 +79,21 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"reader{n}@example.com")
     status = Subscriber.Status.ACTIVE
     source = "test"
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    title = factory.Sequence(lambda n: f"Series {n}")
+    slug = factory.Sequence(lambda n: f"series-{n}")
+    description = "Posts that *belong together*."
+
+
+class PostUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostUpdate
+
+    post = factory.SubFactory(PostFactory)
+    date = factory.LazyFunction(timezone.now)
+    note = "A **correction** about the timeout table."

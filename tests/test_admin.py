@@ -91,6 +91,9 @@ def test_author_writes_a_post_with_audio_in_the_admin(client, site, author):
             "audio": SimpleUploadedFile("episode.mp3", MP3.read_bytes(), "audio/mpeg"),
             "meta_description": "",
             "cover_alt": "",
+            # The update-notes inline (blog.admin.PostUpdateInline), left empty.
+            "updates-TOTAL_FORMS": "0",
+            "updates-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -207,8 +210,7 @@ def test_publish_now_action(client, site, author):
 
 def test_markdown_preview_and_upload_are_staff_only(client, site):
     assert client.post("/markdownx/markdownify/", {"content": "*x*"}).status_code == 302
-    get_user_model().objects.create_user("staff", password="pw", is_staff=True)
-    client.login(username="staff", password="pw")
+    client.force_login(get_user_model().objects.create_user("staff", is_staff=True))
     response = client.post("/markdownx/markdownify/", {"content": "*x* <script>1</script>"})
     assert response.content.decode() == "<p><em>x</em> </p>\n"
 

@@ -50,6 +50,12 @@ SITE = {
     "email": "riley@example.com",
     "newsletter_name": "Warm Start",
     "newsletter_pitch": "Practical serverless notes in one short email, every Monday morning.",
+    "podcast_title": "Riley Castellano, read aloud",
+    "podcast_description": (
+        "Audio versions of Riley Castellano's posts on serverless architecture, databases "
+        "and open-source maintenance."
+    ),
+    "podcast_category": "Technology",
 }
 
 # Colours of the generated avatar (background, initials).
@@ -954,6 +960,46 @@ POSTS = [
             when the alarm fires at 2 a.m.
             """
         ),
+    ),
+]
+
+
+# --- Series and update notes -------------------------------------------------------------------
+
+# Posts that read in order. Recognised later by slug, like the posts.
+SERIES = [
+    {
+        "slug": "serverless-in-production",
+        "title": "Serverless in production",
+        "description": _md(
+            """
+            What nobody tells you in the getting-started guide: cold starts, connections,
+            timeouts and logs, in the order they tend to bite. Each part stands on its own,
+            but they build on each other.
+            """
+        ),
+        "posts": [
+            "cold-starts-are-a-budget",
+            "connection-pooling-when-every-request-is-new",
+            "timeouts-all-the-way-down",
+            "logging-the-request-that-broke-production",
+        ],
+    },
+]
+
+# Dated notes added to published posts after publication: (post slug, days ago, Markdown).
+POST_UPDATES = [
+    (
+        "connection-pooling-when-every-request-is-new",
+        41.5,
+        "Several readers asked about **RDS Proxy's pinning**: it is now covered in the section "
+        "on prepared statements, with the setting that avoids it.",
+    ),
+    (
+        "connection-pooling-when-every-request-is-new",
+        12.2,
+        "The pool sizes in the table were measured again on the current runtime; the "
+        "conclusions hold.",
     ),
 ]
 

@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from blog.models import Category, Post
+from blog.models import Category, Post, PostUpdate, Series
 from core.models import SiteSettings, Status
 from home.demo import AUDIO_DIR, content
 from newsletter.models import Issue, Subscriber
@@ -31,6 +31,7 @@ SYNTHETIC_POST_REGEX = r"^demo-post-[0-9]+$"
 SYNTHETIC_VERSION_REGEX = r"^1\.[0-9]+\.0$"
 SUBSCRIBER_SOURCE = "demo"
 AVATAR_NAME = "demo-avatar.png"
+PODCAST_ARTWORK_NAME = "demo-podcast.png"
 
 POST_SLUGS = [post.slug for post in content.POSTS]
 PROJECT_SLUGS = [project.slug for project in content.PROJECTS]
@@ -89,13 +90,16 @@ class DemoSummary:
     releases: int = 0
     issues: int = 0
     subscribers: int = 0
+    series: int = 0
+    update_notes: int = 0
     site_settings: bool = False
 
     def __str__(self):
         settings = "site settings and avatar" if self.site_settings else "site settings left as is"
         return (
             f"{self.posts} posts ({self.drafts} draft, {self.scheduled} scheduled, "
-            f"{self.with_audio} with audio), {self.categories} categories, "
+            f"{self.with_audio} with audio, {self.update_notes} update notes, "
+            f"{self.series} series), {self.categories} categories, "
             f"{self.projects} projects with {self.releases} releases, {self.issues} newsletter "
             f"issues, {self.subscribers} new subscribers; {settings}"
         )
@@ -113,6 +117,7 @@ def seed_demo_site(now=None) -> DemoSummary:
     categories = _seed_categories()
     summary.categories = len(categories)
     posts = _seed_posts(categories, now, summary)
+    _seed_series_and_updates(posts, now, summary)
     _seed_projects(now, summary)
     _seed_issues(posts, now, summary)
     summary.subscribers = _seed_subscribers()
@@ -145,6 +150,13 @@ def _seed_site_settings() -> bool:
     if site.avatar and AVATAR_NAME.removesuffix(".png") in site.avatar.name:
         _delete_files_on_commit([site.avatar])
     site.avatar.save(AVATAR_NAME, ContentFile(avatar_png(site.initials)), save=False)
+    # Podcast apps need square artwork of at least 1400 px: the avatar, drawn that large.
+    if site.podcast_artwork and PODCAST_ARTWORK_NAME.removesuffix(".png") in (
+        site.podcast_artwork.name
+    ):
+        _delete_files_on_commit([site.podcast_artwork])
+    artwork = avatar_png(site.initials, size=1400)
+    site.podcast_artwork.save(PODCAST_ARTWORK_NAME, ContentFile(artwork), save=False)
     site.full_clean()
     site.save()
     return True
@@ -209,6 +221,22 @@ def _seed_posts(categories, now, summary) -> dict[str, Post]:
             summary.drafts += 1
     summary.posts = len(posts)
     return posts
+
+
+def _seed_series_and_updates(posts, now, summary):
+    """The demo series (kept and refreshed, like categories) and the posts' update notes
+    (recreated with their posts)."""
+    for spec in content.SERIES:
+        series, _ = Series.objects.get_or_create(slug=spec["slug"], defaults={"title": ""})
+        series.title = spec["title"]
+        series.description = spec["description"]
+        series.save()
+        for part, slug in enumerate(spec["posts"], 1):
+            Post.objects.filter(pk=posts[slug].pk).update(series=series, series_part=part)
+        summary.series += 1
+    for slug, days_ago, note in content.POST_UPDATES:
+        PostUpdate.objects.create(post=posts[slug], date=now - timedelta(days=days_ago), note=note)
+        summary.update_notes += 1
 
 
 def _seed_projects(now, summary):

@@ -12,11 +12,13 @@ from datetime import timedelta
 
 from django.db.models import Max
 from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from core.markdown import first_paragraph_text, render_markdown, word_count
+from core.markdown import first_paragraph_text, html_to_text, render_markdown, word_count
 from core.models import SiteSettings, Status
+from home import search
 from home.demo import content
 from home.demo.seed import (
     SUBSCRIBER_SOURCE,
@@ -43,6 +45,7 @@ class RenderedBody:
     html: str
     teaser: str
     words: int
+    text: str  # plain text, for the search index
 
 
 def _batches(total: int):
@@ -74,6 +77,7 @@ def post_pool(rng: random.Random) -> list[RenderedBody]:
                 html=render_markdown(markdown),
                 teaser=first_paragraph_text(markdown),
                 words=word_count(markdown),
+                text=html_to_text(render_markdown(markdown)),
             )
         )
     return pool
@@ -125,6 +129,7 @@ def create_posts(count: int, rng: random.Random, now=None) -> int:
             )
             for post in posts:
                 post.pk = ids[post.slug]
+        post_categories = {post.pk: [] for post in posts}
         if categories:
             links = [
                 through(post_id=post.pk, category_id=category.pk)
@@ -132,6 +137,26 @@ def create_posts(count: int, rng: random.Random, now=None) -> int:
                 for category in rng.sample(categories, min(len(categories), rng.choice((1, 1, 2))))
             ]
             through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+            for link in links:
+                post_categories[link.post_id].append(link.category_id)
+        # bulk_create sends no signals: index the batch here (home.search).
+        texts = {body.html: body.text for body in pool}
+        search.save_entries(
+            [
+                search.SearchEntry(
+                    kind=search.Kind.POST,
+                    object_id=post.pk,
+                    title=post.title,
+                    summary=post.teaser,
+                    body=texts[post.body_html],
+                    url=reverse("blog:post", kwargs={"slug": post.slug}),
+                    category_ids=search.category_ids_value(post_categories[post.pk]),
+                    status=post.status,
+                    published_at=post.published_at,
+                )
+                for post in posts
+            ]
+        )
     return count
 
 
@@ -169,6 +194,13 @@ def create_releases(count: int, rng: random.Random, now=None) -> int:
                 )
             )
         Release.objects.bulk_create(releases)
+        if releases and releases[0].pk is None:
+            releases = list(
+                Release.objects.filter(
+                    project__in=projects, version__in={r.version for r in releases}
+                ).select_related("project")
+            )
+        search.save_entries([search.entry_for_release(release) for release in releases])
     return count
 
 
@@ -194,6 +226,9 @@ def create_issues(count: int, rng: random.Random, now=None) -> int:
                 )
             )
         Issue.objects.bulk_create(issues)
+        if issues and issues[0].pk is None:
+            issues = list(Issue.objects.filter(number__in=[i.number for i in issues]))
+        search.save_entries([search.entry_for_issue(issue) for issue in issues])
     return count
 
 

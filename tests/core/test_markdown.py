@@ -85,3 +85,41 @@ def test_sanitized_body_on_the_page(client, site):
     html = client.get(post.get_absolute_url()).content.decode()
     assert "onerror" not in html
     assert "alert(2)" not in html
+
+
+HIGHLIGHT_SAMPLES = {
+    "python": '@cache\ndef f(x: int = 3) -> str:\n    return f"{x!r}"  # note\n',
+    "javascript": "const x = async (a) => { await fetch(`/a/${a}`); return /re+/g; }; // c\n",
+    "typescript": "interface A { b: number }\nexport function f<T>(x: T): T { return x }\n",
+    "bash": '#!/bin/bash\nexport FOO="bar"\nfor f in *.py; do echo "$f"; done\n',
+    "console": "$ pip install django\nCollecting django\n",
+    "sql": "SELECT id, count(*) FROM posts WHERE status = 'x' -- c\n",
+    "go": 'package main\nimport "fmt"\nfunc main() { fmt.Println(1, nil) }\n',
+    "rust": '#[derive(Debug)]\nfn main() { let v: Vec<i32> = vec![1]; println!("{}", v.len()); }\n',
+    "yaml": 'key: value\nlist:\n  - "two"\n# c\n',
+    "json": '{"a": 1, "b": [true, null, "s"]}\n',
+    "diff": "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n",
+    "html": '<div class="x">Text &amp; <!-- c --></div>\n',
+    "css": ".a:hover { color: #fff; margin: 0 1px !important; }\n",
+}
+# Token classes left in the text colour on purpose: names, punctuation, operators, spaces.
+PLAIN_TOKENS = {"n", "nx", "o", "p", "w", "l", "l-Scalar", "l-Scalar-Plain", "p-Indicator", "err"}
+
+
+@pytest.mark.parametrize("language", list(HIGHLIGHT_SAMPLES))
+def test_common_languages_are_highlighted_with_styled_token_classes(language):
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "site.css").read_text()
+    styled = set(re.findall(r"\.highlight \.([a-z0-9]+)", css))
+    html = render_markdown(f"```{language}\n{HIGHLIGHT_SAMPLES[language]}```")
+    assert f'<code class="language-{language}">' in html
+    classes = {c for attr in re.findall(r'<span class="([^"]+)"', html) for c in attr.split()}
+    assert classes - PLAIN_TOKENS, f"nothing highlighted in {language}"
+    assert classes - PLAIN_TOKENS <= styled, classes - PLAIN_TOKENS - styled
+    # Both colour schemes define every token colour.
+    light, dark = css.split("@media (prefers-color-scheme: dark)")[:2]
+    for token in ("keyword", "string", "comment", "number", "name", "builtin"):
+        assert f"--tok-{token}:" in light
+        assert f"--tok-{token}:" in dark

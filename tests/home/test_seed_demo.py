@@ -192,3 +192,37 @@ def test_audio_that_is_not_audio_is_refused():
         fake.name = "episode.mp3"
         with pytest.raises(ValidationError):
             read_audio(fake)
+
+
+def test_demo_shows_off_series_update_notes_podcast_and_search(client):
+    from blog.models import PostUpdate, Series
+    from home.models import SearchEntry
+
+    seed(posts=30, releases=4, issues=2)
+
+    series = Series.objects.get()
+    parts = list(series.ordered_posts().published())
+    assert len(parts) >= 3
+    assert [p.series_part for p in parts] == sorted(p.series_part for p in parts)
+    assert PostUpdate.objects.filter(post__status=Status.PUBLISHED).exists()
+    site = SiteSettings.get_solo()
+    assert site.podcast_artwork.width == site.podcast_artwork.height == 1400
+
+    # Everything seeded, hand-written or bulk-inserted, is in the search index.
+    assert SearchEntry.objects.filter(kind="post").count() == Post.objects.count()
+    assert SearchEntry.objects.filter(kind="release").count() == Release.objects.count()
+    assert SearchEntry.objects.filter(kind="issue").count() == Issue.objects.count()
+    synthetic = Post.objects.filter(slug__startswith="demo-post-").first()
+    entry = SearchEntry.objects.get(kind="post", object_id=synthetic.pk)
+    assert entry.body
+    assert entry.url == synthetic.get_absolute_url()
+    assert entry.category_ids.strip(",").split(",") == [
+        str(pk) for pk in synthetic.categories.order_by("pk").values_list("pk", flat=True)
+    ]
+
+    html = client.get(parts[1].get_absolute_url(), HTTP_HOST="127.0.0.1").content.decode()
+    assert f"Part 2 of {len(parts)}" in html
+    response = client.get("/search/", {"q": "connection"}, HTTP_HOST="127.0.0.1")
+    assert response.context["results"]
+    feed = client.get("/feed/podcast/", HTTP_HOST="127.0.0.1").content.decode()
+    assert "<itunes:image href=" in feed

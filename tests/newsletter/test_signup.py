@@ -1,52 +1,186 @@
-import pytest
-from django.urls import reverse
+"""The signup form: double opt-in, the same answer whatever the address's state, clear
+errors for bad input, CSRF and a rate limit per client address."""
 
+import datetime
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletter import subscriptions
 from newsletter.models import Subscriber
-from tests.factories import SubscriberFactory
+from tests.factories import PostFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("newsletter:subscribe")
+THANKS = reverse("newsletter:thanks")
 
 
-def test_signup_stores_subscriber_and_thanks_the_reader(client, site):
+def test_signup_creates_a_pending_subscriber_and_sends_the_confirmation(
+    client, site, mailoutbox, run_worker
+):
     response = client.post(
         URL, {"email": "Reader@Example.COM ", "name": "Rea", "source": "home"}, follow=True
     )
-    assert response.redirect_chain == [(reverse("newsletter:thanks"), 302)]
-    assert "Thank you for subscribing" in response.content.decode()
+    assert response.redirect_chain == [(THANKS, 302)]
+    assert "Check your inbox" in response.content.decode()
     subscriber = Subscriber.objects.get()
     assert subscriber.email == "Reader@example.com"
-    assert subscriber.name == "Rea"
-    assert subscriber.source == "home"
-    assert subscriber.status == Subscriber.Status.ACTIVE
+    assert (subscriber.name, subscriber.source) == ("Rea", "home")
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.confirmation_sent_at is not None
+
+    run_worker()
+    [message] = mailoutbox
+    assert message.to == ["Reader@example.com"]
+    assert message.subject == "Confirm your subscription to Warm Start"
+    assert "/newsletter/confirm/" in message.body
+    assert message.alternatives[0].mimetype == "text/html"
 
 
-def test_existing_address_gets_the_same_answer_and_no_duplicate(client, site):
-    SubscriberFactory(email="reader@example.com", name="Original")
-    response = client.post(URL, {"email": "READER@example.com", "name": "Other"})
+def signup(client, email="reader@example.com", forwarded=None, **data):
+    meta = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    return client.post(URL, {"email": email, **data}, **meta)
+
+
+@pytest.mark.parametrize("status", ["pending", "active", "unsubscribed", "bounced", None])
+def test_the_answer_is_the_same_whatever_the_address_state(client, site, status):
+    if status:
+        SubscriberFactory(email="reader@example.com", status=status)
+    response = signup(client, "READER@example.com")
     assert response.status_code == 302
-    assert response["Location"] == reverse("newsletter:thanks")
-    assert Subscriber.objects.get().name == "Original"
+    assert response["Location"] == THANKS
+    assert Subscriber.objects.count() == 1
+
+
+def test_an_active_subscriber_gets_no_new_email(client, site, mailoutbox, run_worker):
+    SubscriberFactory(email="reader@example.com", name="Original")
+    signup(client, "Reader@example.com", name="Other")
+    run_worker()
+    assert mailoutbox == []
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.status, subscriber.name) == ("active", "Original")
+
+
+def test_a_pending_signup_gets_the_confirmation_again_at_most_every_ten_minutes(
+    client, site, mailoutbox, run_worker
+):
+    signup(client)
+    signup(client)
+    run_worker()
+    assert len(mailoutbox) == 1
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=9), tick=False):
+        signup(client)
+        run_worker()
+    assert len(mailoutbox) == 1
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+        signup(client)
+        run_worker()
+    assert len(mailoutbox) == 2
+
+
+def test_unsubscribed_address_signing_up_again_must_confirm_again(
+    client, site, mailoutbox, run_worker
+):
+    old = SubscriberFactory(email="reader@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+    nonce = old.confirm_nonce
+    signup(client)
+    run_worker()
+    old.refresh_from_db()
+    assert old.status == Subscriber.Status.PENDING
+    assert old.confirm_nonce != nonce  # earlier confirmation links are void
+    assert len(mailoutbox) == 1
+
+
+def test_two_signups_for_one_address_make_one_subscriber(site):
+    subscriptions.signup("same@example.com")
+    subscriptions.signup("SAME@example.com")
+    assert Subscriber.objects.count() == 1
+
+
+MALFORMED = [
+    "plainaddress",
+    "@example.com",
+    "reader@",
+    "reader@@example.com",
+    "reader@example..com",
+    "reader.@example.com",
+    ".reader@example.com",
+    "rea..der@example.com",
+    "reader@-example.com",
+    "reader@example-.com",
+    "reader@example",
+    "reader@localhost",
+    "reader@[127.0.0.1]",
+    "reader@[IPv6:::1]",
+    "reader example@example.com",
+    "reader@exa mple.com",
+    "reader@example.com (comment)",
+    "Reader <reader@example.com>",
+    "<reader@example.com>",
+    "reader@example.com,other@example.com",
+    "reader@example.com;other@example.com",
+    "reader\n@example.com",
+    "reader@example.com\r\nBcc: victim@example.com",
+    '"reader\x01"@example.com',
+    "reader\x00@example.com",
+    "reader@exam_ple.com",
+    "reader@example.c",
+    "reader@.example.com",
+    "reader@example.com.",
+    "reader()@example.com",
+    "reader[]@example.com",
+    "reader\\@example.com",
+    "réader@",
+    "a@b",
+    "javascript:alert(1)@example.com",
+    "reader@example.123",
+]
+
+
+@pytest.mark.parametrize("email", MALFORMED)
+def test_malformed_addresses_get_a_clear_error_and_store_nothing(client, site, email):
+    response = signup(client, email)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid email address, like name@example.com." in html
+    assert "your signup was not saved" in html
+    assert 'aria-invalid="true"' in html
+    assert not Subscriber.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"email": ""}, "Enter your email address."),
-        ({"email": "not-an-email"}, "Enter a valid email address"),
-        ({"email": "a@b"}, "Enter a valid email address"),
+        ({}, "Enter your email address."),
         ({"email": "x" * 250 + "@example.com"}, "Ensure this value has at most 254 characters"),
+        ({"email": "x" * 5000 + "@example.com"}, "Enter a valid email address"),
         ({"email": "ok@example.com", "name": "n" * 101}, "at most 100 characters"),
+        ({"email": "ok@example.com", "name": "n" * 100_000}, "at most 100 characters"),
+        ({"email": "ok@example.com", "name": "Eve\r\nBcc: x@example.com"}, "control characters"),
+        ({"email": "ok@example.com", "source": "s" * 101}, ""),
     ],
 )
-def test_bad_input_gets_a_clear_error_and_stores_nothing(client, site, data, message):
+def test_missing_or_oversized_input_gets_a_clear_error_and_stores_nothing(
+    client, site, data, message, mailoutbox
+):
     response = client.post(URL, data)
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     assert "your signup was not saved" in html
-    assert 'aria-invalid="true"' in html or "Name:" in html
+    assert not Subscriber.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_request_body_over_the_upload_limit_is_refused(client, site, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = client.post(URL, {"email": "ok@example.com", "name": "n" * 20_000})
+    assert response.status_code == 400
     assert not Subscriber.objects.exists()
 
 
@@ -57,10 +191,99 @@ def test_entered_values_are_kept_after_an_error(client, site):
     assert 'value="Sam"' in html
 
 
-def test_honeypot_filled_by_a_bot_stores_nothing(client, site):
+def form_token_from(html: str) -> str:
+    return html.split('name="form_token" value="')[1].split('"')[0]
+
+
+def test_a_post_without_the_form_token_is_refused_and_stores_nothing(site):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(URL, {"email": "reader@example.com"})
+    assert response.status_code == 403
+    assert "reload the page" in response.content.decode()
+    response = client.post(URL, {"email": "reader@example.com", "form_token": "forged:value"})
+    assert response.status_code == 403
+    assert not Subscriber.objects.exists()
+
+
+def test_a_post_from_another_site_is_refused(site):
+    client = Client(enforce_csrf_checks=True)
+    token = form_token_from(client.get(reverse("newsletter:index")).content.decode())
+    data = {"email": "reader@example.com", "form_token": token}
+    for headers in (
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.example"},
+        {"Referer": "https://evil.example/page"},
+    ):
+        response = client.post(URL, data, headers=headers)
+        assert response.status_code == 403, headers
+        assert "only be sent from this site" in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+def test_an_old_form_token_is_refused(site, settings):
+    client = Client(enforce_csrf_checks=True)
+    token = form_token_from(client.get(reverse("newsletter:index")).content.decode())
+    later = timezone.now() + datetime.timedelta(seconds=settings.PUBLIC_FORM_MAX_AGE + 60)
+    with time_machine.travel(later, tick=False):
+        response = client.post(URL, {"email": "reader@example.com", "form_token": token})
+    assert response.status_code == 403
+    assert not Subscriber.objects.exists()
+
+
+def test_the_form_posts_with_its_token_and_sets_no_cookie(site):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("newsletter:index"))
+    assert not page.cookies  # the page can come from the shared cache
+    response = client.post(
+        URL,
+        {"email": "reader@example.com", "form_token": form_token_from(page.content.decode())},
+        headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+    )
+    assert response.status_code == 302
+    assert Subscriber.objects.filter(status="pending").count() == 1
+
+
+def test_honeypot_filled_by_a_bot_stores_nothing_and_sends_nothing(
+    client, site, mailoutbox, run_worker
+):
     response = client.post(URL, {"email": "bot@example.com", "website": "http://spam"})
     assert response.status_code == 302
+    assert response["Location"] == THANKS
+    run_worker()
     assert not Subscriber.objects.exists()
+    assert mailoutbox == []
+
+
+def test_repeated_signups_from_one_address_are_limited(client, site, settings):
+    settings.NEWSLETTER_SIGNUP_RATE_LIMIT = 5
+    for n in range(5):
+        assert signup(client, f"r{n}@example.com").status_code == 302
+    response = signup(client, "one-more@example.com")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many signups from your network" in response.content.decode()
+    assert not Subscriber.objects.filter(email="one-more@example.com").exists()
+    # Bad input counts too, and is also refused once the limit is reached.
+    assert signup(client, "broken").status_code == 429
+    # Another client is not affected.
+    other = client.post(URL, {"email": "other@example.com"}, REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 302
+    # The window passes.
+    later = timezone.now() + datetime.timedelta(seconds=settings.NEWSLETTER_SIGNUP_RATE_WINDOW)
+    with time_machine.travel(later, tick=False):
+        assert signup(client, "one-more@example.com").status_code == 302
+
+
+def test_rate_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(client, site, settings):
+    settings.NEWSLETTER_SIGNUP_RATE_LIMIT = 1
+    # No proxy configured: a forged X-Forwarded-For does not buy a fresh limit.
+    assert signup(client, "a@example.com", forwarded="198.51.100.1").status_code == 302
+    assert signup(client, "b@example.com", forwarded="198.51.100.2").status_code == 429
+    # Behind one proxy: the address it saw counts, and whatever the client added does not.
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert signup(client, "c@example.com", forwarded="6.6.6.6, 203.0.113.9").status_code == 302
+    assert signup(client, "d@example.com", forwarded="7.7.7.7, 203.0.113.9").status_code == 429
+    assert signup(client, "e@example.com", forwarded="203.0.113.10").status_code == 302
 
 
 def test_signup_only_accepts_post(client, site):
@@ -68,18 +291,18 @@ def test_signup_only_accepts_post(client, site):
 
 
 def test_signup_form_is_on_home_newsletter_and_post_pages(client, site):
-    from tests.factories import PostFactory
-
     post = PostFactory()
     for url in ("/", reverse("newsletter:index"), post.get_absolute_url()):
         html = client.get(url).content.decode()
         assert f'action="{URL}"' in html, url
-        assert 'name="csrfmiddlewaretoken"' in html
+        assert 'name="form_token"' in html
+        assert 'name="website"' in html  # the honeypot
 
 
 def test_reader_count_shown_only_when_meaningful(client, site):
     SubscriberFactory.create_batch(2)
     SubscriberFactory(status=Subscriber.Status.UNSUBSCRIBED)
+    SubscriberFactory(status=Subscriber.Status.PENDING)
     assert "readers" not in client.get("/").content.decode()
     SubscriberFactory()
     assert "Join 3 readers." in client.get("/").content.decode()

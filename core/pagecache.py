@@ -1,0 +1,131 @@
+"""The page cache for anonymous readers, keyed on the content version.
+
+The content version (`core.versioning.current_version()`) changes whenever anything a
+reader can see changes, including a scheduled item's time arriving; see that module.
+
+ `PageCacheMiddleware` stores whole responses for anonymous GET/HEAD
+requests to reader pages, keyed on the content version, host, path with query string and
+whether the client takes gzip. It never stores or serves:
+
+- requests with a session cookie (logged-in staff) or to previews, the admin, the editor's
+  endpoints, or anything not in `CACHEABLE_NAMESPACES`;
+- responses that set a cookie, vary on Cookie, are not 200, are streamed, or say
+  `private` or `no-store` (previews, pages with CSRF tokens).
+
+Cached responses keep their `ETag`, so a browser's revalidation is answered with 304 from
+the cache too. `Cache-Control: public, max-age=0, s-maxage=N` lets a CDN or reverse proxy
+keep a page for `PAGE_CACHE_SHARED_MAX_AGE` seconds while browsers revalidate every time.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
+
+from core.versioning import current_version
+
+# Reader pages: everything under these URL namespaces (and the feeds, sitemap and robots).
+CACHEABLE_NAMESPACES = {"home", "blog", "projects", "newsletter", "feeds", ""}
+UNCACHEABLE_NAMES = {
+    "subscribe",
+    "thanks",
+    "confirm",
+    "unsubscribe",
+    "preview",
+    "preview_shared",
+    "healthz",
+    "readyz",
+}
+PASSED_HEADERS = ("Content-Type", "Content-Encoding", "Content-Language", "Vary", "ETag",
+                  "Last-Modified", "Content-Security-Policy", "Link", "X-Robots-Tag")  # fmt: skip
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    namespace = match.namespace.split(":")[0] if match.namespace else ""
+    if namespace not in CACHEABLE_NAMESPACES or match.url_name in UNCACHEABLE_NAMES:
+        return False
+    return not match.url_name or not match.url_name.startswith("preview")
+
+
+def _cacheable_response(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if "cookie" in response.get("Vary", "").lower():
+        return False
+    control = response.get("Cache-Control", "").lower()
+    # `no-cache` alone (conditional pages) only asks for revalidation: still shareable.
+    return not any(word in control for word in ("private", "no-store"))
+
+
+def _key(request, version: dict) -> str:
+    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    address = f"{request.get_host()}|{int(gzip)}|{request.get_full_path()}"
+    # Hashed: a search query can be longer than a cache key may be.
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"page:{version['etag'].strip('W/"')}:{digest}"
+
+
+class PageCacheMiddleware:
+    """Serve and store whole pages for anonymous readers (see the module docstring).
+
+    Placed before GZipMiddleware, so what it stores is exactly what went out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        version = current_version()
+        key = _key(request, version)
+        cache = _cache()
+        entry = cache.get(key)
+        if entry is not None:
+            return self._from_entry(request, entry)
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            response.headers.setdefault("ETag", version["etag"])
+            self._public(response)
+            headers = {name: response[name] for name in PASSED_HEADERS if name in response}
+            cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _public(response):
+        # Browsers revalidate every time (with the ETag: cheap); shared caches may keep it.
+        response.headers.pop("Cache-Control", None)
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE
+        )
+
+    def _from_entry(self, request, entry):
+        content, headers = entry
+        etag = headers.get("ETag")
+        if etag and etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+        else:
+            response = HttpResponse(content if request.method == "GET" else b"")
+            for name, value in headers.items():
+                response[name] = value
+            if request.method == "HEAD":
+                response["Content-Length"] = str(len(content))
+        self._public(response)
+        response["X-Cache"] = "hit"
+        return response

@@ -1,0 +1,97 @@
+"""Joining and leaving the list: the rules behind the signup form and the email links."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+from django.utils import timezone
+
+from newsletter.models import Subscriber
+
+
+def find(email: str) -> Subscriber | None:
+    """The subscriber with this address, whatever its case (uses the unique index)."""
+    return Subscriber.objects.filter(Exact(Lower("email"), email.lower())).first()
+
+
+def signup(email: str, name: str = "", source: str = "website") -> None:
+    """A valid signup from the form. Whatever the address's state, the caller answers the
+    same ("check your inbox"), so the form never reveals who is subscribed:
+
+    - new address: a pending subscriber and a confirmation email;
+    - pending: the confirmation again, at most once per NEWSLETTER_CONFIRM_RESEND_SECONDS;
+    - active: nothing (no email either);
+    - unsubscribed or bounced: pending again, with a new confirmation link.
+    """
+    subscriber = find(email)
+    if subscriber is None:
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(
+                    email=email,
+                    name=name.strip(),
+                    source=(source or "website")[:100],
+                    status=Subscriber.Status.PENDING,
+                )
+        except IntegrityError:  # the same address, signing up twice at the same moment
+            subscriber = find(email)
+            if subscriber is None:
+                raise
+    if subscriber.status == Subscriber.Status.ACTIVE:
+        return
+    if subscriber.status in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED):
+        subscriber.make_pending()
+    request_confirmation(subscriber)
+
+
+def request_confirmation(subscriber: Subscriber) -> bool:
+    """Enqueue the confirmation email unless one went out in the last
+    NEWSLETTER_CONFIRM_RESEND_SECONDS (decided by one conditional UPDATE, so two requests
+    at once send one email)."""
+    from newsletter.tasks import send_confirmation  # tasks import the email code
+
+    if not mark_confirmation_sent(Subscriber.objects.filter(pk=subscriber.pk)):
+        return False
+    send_confirmation.enqueue(subscriber.pk)
+    return True
+
+
+def mark_confirmation_sent(queryset) -> int:
+    """Stamp confirmation_sent_at on the pending subscribers of `queryset` that have not
+    had a confirmation recently; returns how many were stamped."""
+    now = timezone.now()
+    recent = now - timedelta(seconds=settings.NEWSLETTER_CONFIRM_RESEND_SECONDS)
+    return (
+        queryset.filter(status=Subscriber.Status.PENDING)
+        .exclude(confirmation_sent_at__gt=recent)
+        .update(confirmation_sent_at=now)
+    )
+
+
+def confirm(subscriber: Subscriber) -> bool:
+    """Pending → active. False when there was nothing to confirm."""
+    updated = Subscriber.objects.filter(
+        pk=subscriber.pk,
+        status=Subscriber.Status.PENDING,
+        confirm_nonce=subscriber.confirm_nonce,
+    ).update(
+        status=Subscriber.Status.ACTIVE,
+        confirmed_at=timezone.now(),
+        unsubscribed_at=None,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        subscriber.refresh_from_db()
+    return bool(updated)
+
+
+def expired_pending(now=None):
+    """Pending signups whose confirmation window has closed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS)
+    pending = Subscriber.objects.filter(status=Subscriber.Status.PENDING)
+    return pending.filter(confirmation_sent_at__lt=cutoff) | pending.filter(
+        confirmation_sent_at__isnull=True, created_at__lt=cutoff
+    )

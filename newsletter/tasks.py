@@ -1,0 +1,84 @@
+"""Background work, through Django's tasks API (run by `manage.py db_worker`).
+
+Arguments are ids, never addresses: task rows outlive subscribers who ask to be erased.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.tasks import task
+from django.utils import timezone
+
+from newsletter import emails, sending
+from newsletter.models import Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRMATION_ATTEMPTS = 4
+
+
+@task
+def deliver_issue(issue_id: int) -> dict:
+    """Send an issue's due deliveries (several of these may run at once)."""
+    return sending.deliver(issue_id).as_dict()
+
+
+@task
+def start_scheduled_send(issue_id: int, send_at: str) -> int:
+    """Create an issue's deliveries at its scheduled time and start sending."""
+    return sending.run_scheduled(issue_id, send_at)
+
+
+@task
+def send_confirmation(subscriber_id: int, attempt: int = 1) -> bool:
+    """Email a pending subscriber their confirmation link; temporary failures are retried
+    with back-off, up to CONFIRMATION_ATTEMPTS times."""
+    subscriber = Subscriber.objects.filter(
+        pk=subscriber_id, status=Subscriber.Status.PENDING
+    ).first()
+    if subscriber is None:  # confirmed, erased or gone in the meantime
+        return False
+    try:
+        mailers[settings.NEWSLETTER_MAILER].send_messages([emails.confirmation_message(subscriber)])
+    except Exception as error:
+        kind, reason, _bounced = sending.classify(error)
+        if kind == sending.PERMANENT or attempt >= CONFIRMATION_ATTEMPTS:
+            logger.warning("Confirmation to subscriber %s failed: %s", subscriber_id, reason)
+            raise
+        if not sending.can_defer():
+            raise
+        run_after = timezone.now() + sending.backoff(attempt)
+        send_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt + 1)
+        logger.info(
+            "Confirmation to subscriber %s retried at %s: %s", subscriber_id, run_after, reason
+        )
+        return False
+    return True
+
+
+def send_confirmations(subscriber_ids: list[int], chunk: int = 200) -> None:
+    """Enqueue confirmation emails for many subscribers (an import)."""
+    for start in range(0, len(subscriber_ids), chunk):
+        send_confirmation_batch.enqueue(subscriber_ids[start : start + chunk])
+
+
+@task
+def send_confirmation_batch(subscriber_ids: list[int]) -> int:
+    """Confirmation emails for a chunk of imported subscribers over one SMTP connection;
+    whatever a failure leaves unsent is retried one by one."""
+    pending = list(
+        Subscriber.objects.filter(pk__in=subscriber_ids, status=Subscriber.Status.PENDING)
+    )
+    sent = 0
+    try:
+        with mailers[settings.NEWSLETTER_MAILER] as mailer:
+            for subscriber in pending:
+                mailer.send_messages([emails.confirmation_message(subscriber)])
+                sent += 1
+    except Exception as error:
+        logger.warning("Confirmation batch stopped after %d: %s", sent, error)
+        retry = {"run_after": timezone.now() + sending.backoff(1)} if sending.can_defer() else {}
+        for subscriber in pending[sent:]:
+            send_confirmation.using(**retry).enqueue(subscriber.pk, 2)
+    return sent
