@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old URLs (renamed posts, the previous WordPress site) answer 301 instead of 404.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # /?p=123 links of an imported WordPress site answer 301 with the post's new address.
+    "wordpress.middleware.WordPressIdRedirectMiddleware",
     # Locks out an admin login after too many failures (django-axes); last, as it asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -242,6 +244,7 @@ if S3_BUCKET:
 MAX_AUDIO_UPLOAD_MB = env.int("MAX_AUDIO_UPLOAD_MB", default=200)
 MAX_IMAGE_UPLOAD_MB = env.int("MAX_IMAGE_UPLOAD_MB", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+WORDPRESS_IMPORT_MAX_UPLOAD_MB = env.int("WORDPRESS_IMPORT_MAX_UPLOAD_MB", default=20)
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # Email: EMAIL_URL names the server (smtp://user:password@host:587/?tls=True,
