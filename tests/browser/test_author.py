@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Post
+from newsletter.models import Issue
 from projects.models import Release
 from tests.blog.test_audio import MP3
 
@@ -79,6 +80,18 @@ def test_author_writes_schedules_and_publishes_a_post(author_page, base):
     page.goto(base + "/")
     expect(page.get_by_role("link", name=post.title)).to_have_count(0)
 
+    # Preview the scheduled post from its change page.
+    page.goto(base + f"/admin/blog/post/{post.pk}/change/")
+    with page.context.expect_page() as preview_tab:
+        page.get_by_role("link", name="Preview", exact=True).click()
+    preview = preview_tab.value
+    expect(preview.locator(".preview-banner, [role=status]").first).to_contain_text("Preview")
+    expect(preview.get_by_role("heading", level=1)).to_have_text(post.title)
+    expect(preview.locator('meta[name="robots"]')).to_have_attribute(
+        "content", re.compile("noindex")
+    )
+    preview.close()
+
     # Publish it now from the list's action.
     page.goto(base + "/admin/blog/post/?q=Tracing")
     page.locator(f"input[name=_selected_action][value='{post.pk}']").check()
@@ -112,3 +125,17 @@ def test_author_creates_a_release_and_sees_its_card(author_page, base):
     expect(card).to_contain_text("Project update")
     expect(card).to_contain_text("Lambda Router v0.11.0 released")
     expect(card).to_contain_text("Middleware can now be async")
+
+
+def test_author_sends_a_test_of_an_issue_to_themselves(author_page, base, smtp, settings):
+    settings.SITE_URL = base
+    page = author_page
+    issue = Issue.objects.order_by("-number").first()
+    page.goto(base + f"/admin/newsletter/issue/{issue.pk}/change/")
+    page.get_by_role("link", name="Send by email…").click()
+    page.get_by_role("button", name="Send a test to me").click()
+    expect(page.locator(".messagelist")).to_contain_text("writer@example.com")
+    (message,) = smtp.to("writer@example.com")
+    assert issue.title in message["Subject"]
+    assert message.get_body(preferencelist=("html",)) is not None
+    assert message.get_body(preferencelist=("plain",)) is not None

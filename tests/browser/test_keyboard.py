@@ -39,6 +39,17 @@ def test_keyboard_only_navigation_with_visible_focus(page, base, demo):
         seen.append(state["text"])
     assert seen[:4] == ["Riley Castellano", "Blog", "Projects", "Newsletter"]
 
+    # Search: Tab reaches the header's search box; typing and Enter search.
+    page.goto(base + "/")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "search":
+            break
+    assert page.evaluate("document.activeElement.type") == "search"
+    page.keyboard.type("cold starts")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("cold starts")
+
     # Enter on a focused navigation link follows it.
     page.goto(base + "/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").focus()

@@ -42,6 +42,14 @@ def test_reader_pages_back_opens_a_post_plays_audio_and_follows_links(page, base
     expect(page.get_by_role("heading", level=1)).to_have_text(category.name)
     expect(page.locator(".card-post").first).to_be_visible()
 
+    # Search from the header box.
+    search = page.get_by_role("search").get_by_role("searchbox")
+    search.fill("explain plans")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=explain\+plans"))
+    expect(page.locator("mark").first).to_be_visible()
+    expect(page.get_by_role("link", name="Reading EXPLAIN plans without fear")).to_be_visible()
+
     # A release, from the projects list.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
     page.locator(".card-project .card-title a").first.click()
