@@ -52,7 +52,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "/tmp/gunicorn.ctl")
 
 # Logs to the container's output: access log on stdout, errors on stderr.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The app logs every request itself (core.middleware.RequestLogMiddleware, JSON with a
+# request id), so gunicorn's access log is off unless GUNICORN_ACCESS_LOG names a target.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
