@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,15 +28,15 @@ class PostListMixin(PublishedMixin):
 
 
 def _neighbour(newer: bool, field: str) -> Subquery:
-    """The next or previous published post's `field`, as a subquery of the post's row."""
-    at, pk = OuterRef("published_at"), OuterRef("pk")
-    # Ties on the publication time are broken by id, the same order as every list.
+    """The next or previous published post's `field`, as a subquery of the post's row.
+
+    A plain range on the publication time, so each subquery is one short walk of the
+    (status, published_at) index; two posts published in the same microsecond would skip
+    each other, which real publishing never does."""
     if newer:
-        condition = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
-        order = ("published_at", "pk")
+        condition, order = Q(published_at__gt=OuterRef("published_at")), ("published_at", "pk")
     else:
-        condition = Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk)
-        order = ("-published_at", "-pk")
+        condition, order = Q(published_at__lt=OuterRef("published_at")), ("-published_at", "-pk")
     return Subquery(Post.objects.published().filter(condition).order_by(*order).values(field)[:1])
 
 
@@ -74,15 +74,31 @@ def series_context(post, *, include_self=False) -> dict:
     return {"series": post.series, "series_posts": parts, "series_position": position}
 
 
+RELATED_CANDIDATES = 200
+
+
 def related_posts(post) -> list[Post]:
-    """Up to three published posts sharing the most categories with `post` (one query)."""
+    """Up to three published posts sharing the most categories with `post` (one query).
+
+    Candidates are the RELATED_CANDIDATES newest posts in those categories, so the cost stays
+    the same with ten thousand posts in a category."""
     category_ids = [category.pk for category in post.categories.all()]
     if not category_ids:
         return []
-    return list(
+    # EXISTS rather than a join: the database walks the publication-date index newest first
+    # and stops after RELATED_CANDIDATES rows.
+    in_categories = Post.categories.through.objects.filter(
+        post_id=OuterRef("pk"), category_id__in=category_ids
+    )
+    candidates = (
         Post.objects.published()
+        .filter(Exists(in_categories))
         .exclude(pk=post.pk)
-        .filter(categories__in=category_ids)
+        .order_by("-published_at")
+        .values("pk")[:RELATED_CANDIDATES]
+    )
+    return list(
+        Post.objects.filter(pk__in=Subquery(candidates), categories__in=category_ids)
         .annotate(shared=Count("categories"))
         .order_by("-shared", "-published_at", "-pk")
         .only("title", "slug", "published_at", "word_count")[:RELATED_POSTS]

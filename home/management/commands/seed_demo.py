@@ -5,9 +5,10 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from blog.models import Post
+from core import versioning
 from home.demo import seed, synthetic
 from newsletter.models import Issue
 from projects.models import Project, Release
@@ -89,6 +90,13 @@ class Command(BaseCommand):
                 "issues": synthetic.create_issues(options["issues"], rng),
                 "subscribers": synthetic.create_subscribers(options["subscribers"]),
             }
+        if any(generated.values()):
+            # bulk_create sends no signals: drop the cached content version and pages.
+            versioning.invalidate()
+            if connection.vendor == "postgresql":
+                # Fresh planner statistics after a bulk load (autovacuum would take a while).
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
 
         self.stdout.write(self.style.SUCCESS(f"Demo site seeded: {summary}."))
