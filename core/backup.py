@@ -202,6 +202,10 @@ def restore(source: Path, storage=default_storage) -> dict:
     if expected:
         raise BackupError(f"Files missing from the media archive: {sorted(expected)[:5]}")
 
+    # Pages cached before the restore (Redis outlives processes) must not be served again.
+    from core import versioning
+
+    versioning.invalidate()
     counts = _counts()
     if counts != manifest["counts"]:
         raise BackupError(f"Row counts differ after restore: {counts} != {manifest['counts']}")

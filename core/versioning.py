@@ -162,7 +162,11 @@ def touch():
         ContentChange.objects.create(pk=1, changed_at=now)
 
 
-VERSION_KEY = "content-version:v1"
+def _version_key() -> str:
+    """Where the cached version lives. The key names the code and templates it was computed
+    for, so a deploy that changes them starts from a fresh version (and fresh pages) even
+    when the cache, Redis say, outlives the processes."""
+    return f"content-version:{VERSION_SALT}:{_templates_fingerprint()[:12]}"
 
 
 def _cache():
@@ -192,7 +196,7 @@ def current_version() -> dict:
     times a day, so re-rendering each page once after a change costs little.
     """
     cache = _cache()
-    data = cache.get(VERSION_KEY)
+    data = cache.get(_version_key())
     now = time.time()
     if data is not None and (data["next_change_at"] is None or now < data["next_change_at"]):
         return data
@@ -203,7 +207,7 @@ def current_version() -> dict:
         "last_modified": version.last_modified_timestamp,
         "next_change_at": upcoming.timestamp() if upcoming else None,
     }
-    cache.set(VERSION_KEY, data, timeout=None)
+    cache.set(_version_key(), data, timeout=None)
     return data
 
 
@@ -213,8 +217,9 @@ def invalidate(**kwargs) -> None:
 
     Now: later queries in this transaction see the change. At commit: another process may
     have cached the old version in between, from data that did not show the change yet."""
-    _cache().delete(VERSION_KEY)
-    transaction.on_commit(lambda: _cache().delete(VERSION_KEY))
+    key = _version_key()
+    _cache().delete(key)
+    transaction.on_commit(lambda: _cache().delete(key))
 
 
 def conditional_page(view):

@@ -57,9 +57,7 @@ def timeline_page(number: int, per_page: int) -> TimelinePage:
     if connection.features.supports_slicing_ordering_in_compound:
         # Each part only needs its newest offset + per_page + 1 rows: the database reads them
         # from the (status, published_at) index instead of sorting every published row.
-        parts = [
-            part.order_by("-published_at", "-pk")[: offset + per_page + 1] for part in parts
-        ]
+        parts = [part.order_by("-published_at", "-pk")[: offset + per_page + 1] for part in parts]
     union = parts[0].union(*parts[1:], all=True)
     keys = list(union.order_by("-published_at", "kind", "-pk")[offset : offset + per_page + 1])
     has_next = len(keys) > per_page

@@ -12,20 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or the entry TRUSTED_PROXY_COUNT proxies up in
-    X-Forwarded-For (the one the outermost trusted proxy saw)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+from core.http import client_ip
 
 
 def hit(scope: str, identity: str, *, limit: int, window: int) -> tuple[bool, int]:

@@ -118,9 +118,14 @@ DJANGO_SECURE_SSL_REDIRECT=false
 GUNICORN_HOST=127.0.0.1
 PORT=$PORT
 WEB_CONCURRENCY=2
+REDIS_URL=redis://127.0.0.1:6379/9
+EMAIL_URL=smtp://127.0.0.1:2525
 EOF
 [ -z "${PGPASSWORD:-}" ] || sed -i "s|^DATABASE_URL=.*|DATABASE_URL=postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB|" "$WORK/env"
 run() { prun --network host --env-file "$WORK/env" "$@"; }
+
+# A fresh database gets a fresh cache (Redis db 9 of the host is this check's own).
+redis-cli -n 9 flushdb >/dev/null 2>&1 || true
 
 say "Migrations (the compose 'migrate' step)"
 run --rm "$IMAGE" python manage.py migrate --no-input || fail "migrate failed"
@@ -158,6 +163,19 @@ css=$(grep -o '/static/css/site\.[0-9a-f]*\.css' "$WORK/body" | head -n 1)
 expect /static/css/site.css 200 "{"
 expect "$css" 200
 expect /admin/login/ 200 'name="password"'
+expect /readyz 200 ok
+
+# Content from another container of the same image (the page cache and its version live in
+# the shared Redis, so the web container sees the change at once), then a post and a feed.
+say "Demo content (seed_demo in a one-off container), a post and a feed"
+run --rm "$IMAGE" seed_demo >/dev/null || fail "seed_demo failed"
+expect / 200 "Latest posts"
+post=$(grep -o '/posts/[a-z0-9-]*/' "$WORK/body" | head -n 1)
+[ -n "$post" ] || fail "the home page links no post after seeding"
+expect "$post" 200 "<article"
+expect /feed/ 200 "<rss"
+expect /feed/podcast/ 200 "itunes:"
+expect /sitemap.xml 200 "<urlset"
 expect /no-such-page/ 404
 gz=$(curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '%{content_type} %header{content-encoding}' \
     "$BASE_URL$css" 2>/dev/null || true)
