@@ -5,7 +5,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from blog.audio import format_duration, read_audio, validate_audio
-from core.links import absolute_url
+from core.links import absolute_url, reverse_url
 from core.markdown import first_paragraph_text, render_markdown, word_count
 from core.models import Publishable, PublishableQuerySet, Status
 from core.uploads import GeneratedName
@@ -28,7 +28,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("blog:category", kwargs={"slug": self.slug})
+        return reverse_url("blog:category", slug=self.slug)
 
 
 class Series(models.Model):
@@ -53,7 +53,7 @@ class Series(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("blog:series", kwargs={"slug": self.slug})
+        return reverse_url("blog:series", slug=self.slug)
 
     def ordered_posts(self):
         """Its posts in reading order: by part number, then by publication date."""
@@ -135,7 +135,7 @@ class Post(Publishable):
         self._loaded = {name: getattr(self, name) for name in self.TRACKED_FIELDS}
 
     def get_absolute_url(self):
-        return reverse("blog:post", kwargs={"slug": self.slug})
+        return reverse_url("blog:post", slug=self.slug)
 
     # What the row held when it was loaded, to notice a published post's slug change.
     TRACKED_FIELDS = ("slug", "status", "published_at")

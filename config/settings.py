@@ -114,6 +114,17 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
+    # Reader-facing pages: Jinja2 (jinja2/), several times faster to render (core/jinja2.py).
+    {
+        "BACKEND": "core.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "core.jinja2.environment",
+            "context_processors": ["core.context_processors.site"],
+        },
+    },
+    # The admin and the emails (templates/).
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -106,8 +106,8 @@ def _source_sql(index: int, source: Source) -> tuple[str, list]:
 def _templates_fingerprint() -> str:
     """A hash of the project's template files, computed once per process."""
     digest = hashlib.sha1(usedforsecurity=False)
-    for folder in settings.TEMPLATES[0].get("DIRS", []):
-        for path in sorted(Path(folder).rglob("*.html")):
+    for engine in settings.TEMPLATES:
+        for path in sorted(p for d in engine.get("DIRS", []) for p in Path(d).rglob("*.html")):
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

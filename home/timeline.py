@@ -25,19 +25,21 @@ KINDS = {
 
 @dataclass
 class TimelinePage:
+    """One page of the timeline, with the methods of Django's Page that templates use."""
+
     items: list  # (kind, object) pairs
     number: int
-    has_next: bool
+    more: bool
 
-    @property
+    def has_next(self) -> bool:
+        return self.more
+
     def has_previous(self) -> bool:
         return self.number > 1
 
-    @property
     def next_page_number(self) -> int:
         return self.number + 1
 
-    @property
     def previous_page_number(self) -> int:
         return self.number - 1
 
@@ -68,4 +70,4 @@ def timeline_page(number: int, per_page: int) -> TimelinePage:
         if ids:
             objects.update({(kind, obj.pk): obj for obj in fetch(ids)})
     items = [(kind, objects[kind, pk]) for kind, pk, _ in keys if (kind, pk) in objects]
-    return TimelinePage(items=items, number=number, has_next=has_next)
+    return TimelinePage(items=items, number=number, more=has_next)

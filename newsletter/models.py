@@ -3,10 +3,10 @@ import secrets
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from core.links import reverse_url
 from core.markdown import render_markdown
 from core.models import Publishable, SiteSettings
 
@@ -51,7 +51,7 @@ class Issue(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("newsletter:issue", kwargs={"number": self.number})
+        return reverse_url("newsletter:issue", number=self.number)
 
     def default_title(self) -> str:
         return f"{SiteSettings.get_solo().newsletter_name}: Issue #{self.number}"

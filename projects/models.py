@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from markdownx.models import MarkdownxField
 from packaging.version import InvalidVersion, Version
 
-from core.links import absolute_url
+from core.links import absolute_url, reverse_url
 from core.markdown import render_markdown
 from core.models import Publishable
 
@@ -53,7 +52,7 @@ class Project(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("projects:project", kwargs={"slug": self.slug})
+        return reverse_url("projects:project", slug=self.slug)
 
 
 class Release(Publishable):
@@ -84,9 +83,7 @@ class Release(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse(
-            "projects:release", kwargs={"slug": self.project.slug, "version": self.version}
-        )
+        return reverse_url("projects:release", slug=self.project.slug, version=self.version)
 
     def default_title(self) -> str:
         return f"{self.project.name} v{self.version} released"

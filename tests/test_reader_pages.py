@@ -92,7 +92,7 @@ def test_timeline_interleaves_kinds_across_page_boundaries(client, site, setting
         response = client.get("/", {"page": number} if number > 1 else {})
         assert response.status_code == 200
         seen.extend(obj for _, obj in response.context["page"].items)
-        assert response.context["page"].has_next is (number < 3)
+        assert response.context["page"].has_next() is (number < 3)
     assert seen == expected
     assert "Older posts" in client.get("/").content.decode()
     page2 = client.get("/", {"page": 2}).content.decode()
