@@ -158,6 +158,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_SERVER_SIDE_BINDING", default=True
+):
+    # Parameters travel apart from the SQL, so a page's queries have the same text on every
+    # request: psycopg prepares each after a few uses on a connection and PostgreSQL stops
+    # parsing and planning them (about 1 ms less per page). Turn off behind a pooler that
+    # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -124,8 +124,8 @@ class PageCacheMiddleware:
             response = HttpResponse(content if request.method == "GET" else b"")
             for name, value in headers.items():
                 response[name] = value
-            if request.method == "HEAD":
-                response["Content-Length"] = str(len(content))
+            # With a length the server sends the body as is, not in chunks.
+            response["Content-Length"] = str(len(content))
         self._public(response)
         response["X-Cache"] = "hit"
         return response

@@ -36,6 +36,7 @@ def test_second_anonymous_request_is_served_from_the_cache_without_queries(clien
         assert second["X-Cache"] == "hit", url
         assert second.queries == 0, url
         assert second.content == first.content
+        assert second["Content-Length"] == str(len(first.content))  # not sent in chunks
         assert second["Content-Type"] == first["Content-Type"]
         assert "s-maxage=60" in second["Cache-Control"]
         assert "max-age=0" in second["Cache-Control"]
