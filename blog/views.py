@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,52 +15,64 @@ from django.views.generic import (
 from blog.models import Category, Post, Series
 from core.links import absolute_url
 from core.models import SiteSettings, Status
+from core.pagination import CountlessPaginator
 from core.views import PublishedMixin
 
 RELATED_POSTS = 3
 
 
+# What a list shows of each post: the post card (includes/cards.html) and an archive line
+# (blog/archive.html). A field a template reads beyond these costs a query per post.
+CARD_FIELDS = ("title", "slug", "published_at", "featured", "teaser", "audio")
+ARCHIVE_FIELDS = ("title", "slug", "published_at", "audio")
+
+
 class PostListMixin(PublishedMixin):
+    """A paginated list of published posts. Pages only link to the newer and the older page,
+    so they fetch one post more than they show instead of counting every post (see
+    core.pagination); `?page=last` is a 404."""
+
     model = Post
     paginate_by = settings.LIST_PAGE_SIZE
+    paginator_class = CountlessPaginator
 
     def get_queryset(self):
         return super().get_queryset().for_lists()
 
 
-def _neighbour(newer: bool, field: str) -> Subquery:
-    """The next or previous published post's `field`, as a subquery of the post's row.
+def _neighbour(newer: bool, now) -> Subquery:
+    """The next or the previous published post's pk, title and slug as one JSON object, a
+    subquery of the post's row: one short walk of the (status, published_at) index.
 
-    A plain range on the publication time, so each subquery is one short walk of the
-    (status, published_at) index; two posts published in the same microsecond would skip
-    each other, which real publishing never does."""
+    A plain range on the publication time, so two posts published in the same microsecond
+    would skip each other, which real publishing never does."""
     if newer:
-        condition, order = Q(published_at__gt=OuterRef("published_at")), ("published_at", "pk")
+        side, order = Q(published_at__gt=OuterRef("published_at")), ("published_at", "pk")
     else:
-        condition, order = Q(published_at__lt=OuterRef("published_at")), ("-published_at", "-pk")
-    return Subquery(Post.objects.published().filter(condition).order_by(*order).values(field)[:1])
+        side, order = Q(published_at__lt=OuterRef("published_at")), ("-published_at", "-pk")
+    neighbour = JSONObject(pk="pk", title="title", slug="slug")
+    posts = Post.objects.filter(side, status=Status.PUBLISHED, published_at__lte=now)
+    return Subquery(posts.order_by(*order).values(neighbour=neighbour)[:1])
 
 
 def detail_queryset(queryset):
-    """The post with what its page needs: categories, update notes, series, and the
-    previous and next posts as subqueries of the same row (two queries saved)."""
-    neighbours = {
-        f"{name}_{field}": _neighbour(newer, field)
-        for name, newer in (("previous", False), ("next", True))
-        for field in ("pk", "title", "slug")
-    }
+    """The post with what its page needs: categories, update notes, series, and the previous
+    and next posts as two subqueries of the same row (a query saved). The Markdown source
+    of the body stays in the database: the page shows body_html."""
+    now = timezone.now()
     return (
-        queryset.select_related("series")
+        queryset.defer("body")
+        .select_related("series")
         .prefetch_related("categories", "updates")
-        .annotate(**neighbours)
+        .annotate(previous_neighbour=_neighbour(False, now), next_neighbour=_neighbour(True, now))
     )
 
 
-def _neighbour_post(post, name):
-    pk = getattr(post, f"{name}_pk", None)
-    if pk is None:
+def _neighbour_post(post, name) -> Post | None:
+    neighbour = getattr(post, f"{name}_neighbour", None)  # annotated by detail_queryset
+    if not neighbour:
         return None
-    return Post(pk=pk, title=getattr(post, f"{name}_title"), slug=getattr(post, f"{name}_slug"))
+    return Post(pk=neighbour["pk"], title=neighbour["title"], slug=neighbour["slug"])
 
 
 def series_context(post, *, include_self=False) -> dict:
@@ -75,33 +88,40 @@ def series_context(post, *, include_self=False) -> dict:
 
 
 RELATED_CANDIDATES = 200
+RELATED_FIELDS = ("title", "slug", "published_at", "word_count")
 
 
 def related_posts(post) -> list[Post]:
-    """Up to three published posts sharing the most categories with `post` (one query).
+    """Up to three published posts sharing the most categories with `post`, newest first
+    among ties (one query).
 
     Candidates are the RELATED_CANDIDATES newest posts in those categories, so the cost stays
-    the same with ten thousand posts in a category."""
+    the same with ten thousand posts in a category: the database walks the publication-date
+    index newest first, checks each post's categories through the (post, category) index
+    and stops after RELATED_CANDIDATES rows; the number of shared categories is then
+    counted the same way for those candidates only (a join of every row of the categories'
+    links would read them all)."""
     category_ids = [category.pk for category in post.categories.all()]
     if not category_ids:
         return []
-    # EXISTS rather than a join: the database walks the publication-date index newest first
-    # and stops after RELATED_CANDIDATES rows.
-    in_categories = Post.categories.through.objects.filter(
+    links = Post.categories.through.objects.filter(
         post_id=OuterRef("pk"), category_id__in=category_ids
     )
     candidates = (
         Post.objects.published()
-        .filter(Exists(in_categories))
+        .filter(Exists(links))
         .exclude(pk=post.pk)
-        .order_by("-published_at")
-        .values("pk")[:RELATED_CANDIDATES]
+        .order_by("-published_at", "-pk")
     )
+    if len(category_ids) == 1:
+        # Every candidate shares the one category: the newest ones are the answer.
+        return list(candidates.only(*RELATED_FIELDS)[:RELATED_POSTS])
+    shared = links.order_by().values("post_id").annotate(n=Count("*")).values("n")
     return list(
-        Post.objects.filter(pk__in=Subquery(candidates), categories__in=category_ids)
-        .annotate(shared=Count("categories"))
+        Post.objects.filter(pk__in=Subquery(candidates.values("pk")[:RELATED_CANDIDATES]))
+        .annotate(shared=Subquery(shared))
         .order_by("-shared", "-published_at", "-pk")
-        .only("title", "slug", "published_at", "word_count")[:RELATED_POSTS]
+        .only(*RELATED_FIELDS)[:RELATED_POSTS]
     )
 
 
@@ -141,7 +161,7 @@ class CategoryView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(categories=self.category)
+        return super().get_queryset().filter(categories=self.category).only(*CARD_FIELDS)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
@@ -155,8 +175,15 @@ class ArchiveMixin(PostListMixin):
 
     template_name = "blog/archive.html"
 
+    def get_queryset(self):
+        # An archive line shows no categories: no query for them.
+        return super().get_queryset().prefetch_related(None).only(*ARCHIVE_FIELDS)
+
+    def get_archive_years(self, date_list):
+        return Post.objects.published().dates("published_at", "year", order="DESC")
+
     def get_context_data(self, **kwargs):
-        years = Post.objects.published().dates("published_at", "year", order="DESC")
+        years = self.get_archive_years(kwargs.get("date_list"))
         return super().get_context_data(archive_years=years, **kwargs)
 
 
@@ -186,6 +213,9 @@ class PeriodArchiveMixin(ArchiveMixin):
 
 class ArchiveView(ArchiveMixin, ArchiveIndexView):
     date_list_period = "year"
+
+    def get_archive_years(self, date_list):
+        return date_list  # the same years, already fetched by the view
 
 
 class YearArchive(PeriodArchiveMixin, YearArchiveView):
