@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
@@ -16,6 +18,7 @@ from blog.models import Category, Post, Series
 from core.links import absolute_url
 from core.models import SiteSettings, Status
 from core.pagination import CountlessPaginator
+from core.prepared import PreparedQuery
 from core.views import PublishedMixin
 
 RELATED_POSTS = 3
@@ -91,6 +94,34 @@ RELATED_CANDIDATES = 200
 RELATED_FIELDS = ("title", "slug", "published_at", "word_count")
 
 
+def _related_query(now, post_id: int, category_ids: list[int], *, shape):
+    """The related-posts query for `related_posts` (see there); compiled once per number of
+    categories and `shape`, the (candidates, posts) limits (RELATED_QUERY)."""
+    candidate_limit, post_limit = shape
+    links = Post.categories.through.objects.filter(
+        post_id=OuterRef("pk"), category_id__in=category_ids
+    )
+    candidates = (
+        Post.objects.published(now=now)
+        .filter(Exists(links))
+        .exclude(pk=post_id)
+        .order_by("-published_at", "-pk")
+    )
+    if len(category_ids) == 1:
+        # Every candidate shares the one category: the newest ones are the answer.
+        return candidates.only(*RELATED_FIELDS)[:post_limit]
+    shared = links.order_by().values("post_id").annotate(n=Count("*")).values("n")
+    return (
+        Post.objects.filter(pk__in=Subquery(candidates.values("pk")[:candidate_limit]))
+        .annotate(shared=Subquery(shared))
+        .order_by("-shared", "-published_at", "-pk")
+        .only(*RELATED_FIELDS)[:post_limit]
+    )
+
+
+RELATED_QUERY = PreparedQuery(_related_query, datetime, int, list)
+
+
 def related_posts(post) -> list[Post]:
     """Up to three published posts sharing the most categories with `post`, newest first
     among ties (one query).
@@ -101,28 +132,11 @@ def related_posts(post) -> list[Post]:
     and stops after RELATED_CANDIDATES rows; the number of shared categories is then
     counted the same way for those candidates only (a join of every row of the categories'
     links would read them all)."""
-    category_ids = [category.pk for category in post.categories.all()]
+    category_ids = sorted(category.pk for category in post.categories.all())
     if not category_ids:
         return []
-    links = Post.categories.through.objects.filter(
-        post_id=OuterRef("pk"), category_id__in=category_ids
-    )
-    candidates = (
-        Post.objects.published()
-        .filter(Exists(links))
-        .exclude(pk=post.pk)
-        .order_by("-published_at", "-pk")
-    )
-    if len(category_ids) == 1:
-        # Every candidate shares the one category: the newest ones are the answer.
-        return list(candidates.only(*RELATED_FIELDS)[:RELATED_POSTS])
-    shared = links.order_by().values("post_id").annotate(n=Count("*")).values("n")
-    return list(
-        Post.objects.filter(pk__in=Subquery(candidates.values("pk")[:RELATED_CANDIDATES]))
-        .annotate(shared=Subquery(shared))
-        .order_by("-shared", "-published_at", "-pk")
-        .only(*RELATED_FIELDS)[:RELATED_POSTS]
-    )
+    limits = (RELATED_CANDIDATES, RELATED_POSTS)
+    return RELATED_QUERY.objects(Post, timezone.now(), post.pk, category_ids, shape=limits)
 
 
 def post_page_context(post, site, *, preview=False) -> dict:

@@ -17,13 +17,14 @@ class Status(models.TextChoices):
 
 
 class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        """What readers may see: published, with a publication time that has passed.
+    def published(self, now=None):
+        """What readers may see: published, with a publication time that has passed (`now`,
+        the current time unless given).
 
         Every reader-facing query goes through here, so a scheduled item appears by itself
         once its time arrives, with no job to flip a flag.
         """
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())

@@ -6,11 +6,14 @@ thousand, and pagination asks for one row more than a page instead of counting e
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import CharField, Value
+from django.utils import timezone
 
 from blog.models import Post
+from core.prepared import PreparedQuery
 from newsletter.models import Issue
 from projects.models import Release
 
@@ -44,30 +47,40 @@ class TimelinePage:
         return self.number - 1
 
 
-def _keys(model, kind):
+def _keys(model, kind, now):
     return (
-        model.objects.published()
+        model.objects.published(now=now)
         .order_by()
         .annotate(kind=Value(kind, output_field=CharField()))
         .values_list("kind", "pk", "published_at")
     )
 
 
-def timeline_page(number: int, per_page: int) -> TimelinePage:
-    offset = (number - 1) * per_page
-    parts = [_keys(Post, "post"), _keys(Release, "release"), _keys(Issue, "issue")]
+def _page_keys(now, *, shape):
+    offset, per_page = shape
+    parts = [_keys(Post, "post", now), _keys(Release, "release", now), _keys(Issue, "issue", now)]
     if connection.features.supports_slicing_ordering_in_compound:
         # Each part only needs its newest offset + per_page + 1 rows: the database reads them
         # from the (status, published_at) index instead of sorting every published row.
         parts = [part.order_by("-published_at", "-pk")[: offset + per_page + 1] for part in parts]
     union = parts[0].union(*parts[1:], all=True)
-    keys = list(union.order_by("-published_at", "kind", "-pk")[offset : offset + per_page + 1])
+    return union.order_by("-published_at", "kind", "-pk")[offset : offset + per_page + 1]
+
+
+# Compiling this UNION costs more than the database takes to answer it: once per page number.
+PAGE_KEYS = PreparedQuery(_page_keys, datetime)
+
+
+def timeline_page(number: int, per_page: int) -> TimelinePage:
+    offset = (number - 1) * per_page
+    rows = PAGE_KEYS.rows(timezone.now(), shape=(offset, per_page))
+    keys = [(kind, pk) for kind, pk, _ in rows]
     has_next = len(keys) > per_page
     keys = keys[:per_page]
     objects = {}
     for kind, fetch in KINDS.items():
-        ids = [pk for k, pk, _ in keys if k == kind]
+        ids = [pk for k, pk in keys if k == kind]
         if ids:
             objects.update({(kind, obj.pk): obj for obj in fetch(ids)})
-    items = [(kind, objects[kind, pk]) for kind, pk, _ in keys if (kind, pk) in objects]
+    items = [(kind, objects[kind, pk]) for kind, pk in keys if (kind, pk) in objects]
     return TimelinePage(items=items, number=number, more=has_next)
