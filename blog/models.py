@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 
 from blog.audio import format_duration, read_audio, validate_audio
@@ -195,20 +196,34 @@ class Post(Publishable):
     def description(self) -> str:
         return self.meta_description or self.teaser
 
+    @cached_property
+    def category_list(self) -> list["Category"]:
+        """The post's categories, read once (from a prefetch when there was one; the post
+        page sets them itself)."""
+        return list(self.categories.all())
+
+    @cached_property
+    def update_list(self) -> list["PostUpdate"]:
+        """The post's update notes, newest first, read once (like category_list)."""
+        return list(self.updates.all())
+
     @property
     def revised_at(self):
         """When the post last changed for readers: its newest update note, or its
         publication. Feeds send it as `updated`; it never moves the publication date."""
         latest = getattr(self, "last_update_at", None)  # annotated by feeds and pages
-        if latest is None and "updates" in getattr(self, "_prefetched_objects_cache", {}):
-            latest = max((update.date for update in self.updates.all()), default=None)
+        if latest is None and (
+            "update_list" in self.__dict__
+            or "updates" in getattr(self, "_prefetched_objects_cache", {})
+        ):
+            latest = max((update.date for update in self.update_list), default=None)
         return max(self.published_at, latest) if latest else self.published_at
 
     @property
     def opengraph_tags(self) -> dict[str, str]:
         """Open Graph and Twitter card tags for the post page (empty values left out)."""
         image = absolute_url(self.cover_image.url) if self.cover_image else ""
-        categories = [c.name for c in self.categories.all()]
+        categories = [c.name for c in self.category_list]
         tags = {
             "og:type": "article",
             "og:title": self.title,
@@ -254,7 +269,7 @@ class Post(Publishable):
         }
         if self.cover_image:
             data["image"] = absolute_url(self.cover_image.url)
-        keywords = [c.name for c in self.categories.all()]
+        keywords = [c.name for c in self.category_list]
         if keywords:
             data["keywords"] = keywords
             data["articleSection"] = keywords[0]

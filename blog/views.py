@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from blog.models import Category, Post, Series
+from blog.models import Category, Post, PostUpdate, Series
 from core.links import absolute_url
 from core.models import SiteSettings, Status
 from core.pagination import CountlessPaginator
@@ -58,21 +59,58 @@ def _neighbour(newer: bool, now) -> Subquery:
     return Subquery(posts.order_by(*order).values(neighbour=neighbour)[:1])
 
 
-def detail_queryset(queryset):
-    """The post with what its page needs: categories, update notes, series, and the previous
-    and next posts as two subqueries of the same row (a query saved). The Markdown source
-    of the body stays in the database: the page shows body_html."""
-    now = timezone.now()
-    return (
-        queryset.defer("body")
-        .select_related("series")
-        .prefetch_related("categories", "updates")
-        .annotate(previous_neighbour=_neighbour(False, now), next_neighbour=_neighbour(True, now))
+def _with_page_columns(queryset, now):
+    """The post row with what its page shows besides categories and update notes: the
+    previous and next posts and the series, each a small JSON object in the same row
+    (queries saved). The Markdown source of the body stays in the database: the page shows
+    body_html."""
+    series = Series.objects.filter(pk=OuterRef("series_id"))
+    return queryset.defer("body").annotate(
+        previous_neighbour=_neighbour(False, now),
+        next_neighbour=_neighbour(True, now),
+        series_card=Subquery(series.values(card=JSONObject(id="id", title="title", slug="slug"))),
     )
 
 
+def detail_queryset(queryset):
+    """Posts with their page's columns, categories and update notes (previews)."""
+    return _with_page_columns(queryset, timezone.now()).prefetch_related("categories", "updates")
+
+
+def _post_page_row(now, slug):
+    return _with_page_columns(Post.objects.published(now=now).filter(slug=slug), now)
+
+
+# A post page's queries compiled once per process (the row alone, with its three JSON
+# subqueries, takes Django three times longer to compile than PostgreSQL to run).
+POST_PAGE_ROW = PreparedQuery(_post_page_row, datetime, str)
+POST_CATEGORIES = PreparedQuery(lambda post_id: Category.objects.filter(posts=post_id), int)
+POST_UPDATES = PreparedQuery(lambda post_id: PostUpdate.objects.filter(post_id=post_id), int)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value  # SQLite gives text
+
+
+def published_post_for_page(slug: str) -> Post | None:
+    """The published post at `slug` with everything its page shows, in three queries."""
+    found = POST_PAGE_ROW.objects(Post, timezone.now(), slug)
+    if not found:
+        return None
+    post = found[0]
+    post.category_list = POST_CATEGORIES.objects(Category, post.pk)
+    post.update_list = POST_UPDATES.objects(PostUpdate, post.pk)
+    return post
+
+
+def _attach_series(post) -> None:
+    card = _json(getattr(post, "series_card", None))
+    if card and post.series_id:
+        post.series = Series(id=card["id"], title=card["title"], slug=card["slug"])
+
+
 def _neighbour_post(post, name) -> Post | None:
-    neighbour = getattr(post, f"{name}_neighbour", None)  # annotated by detail_queryset
+    neighbour = _json(getattr(post, f"{name}_neighbour", None))  # see _with_page_columns
     if not neighbour:
         return None
     return Post(pk=neighbour["pk"], title=neighbour["title"], slug=neighbour["slug"])
@@ -132,7 +170,7 @@ def related_posts(post) -> list[Post]:
     and stops after RELATED_CANDIDATES rows; the number of shared categories is then
     counted the same way for those candidates only (a join of every row of the categories'
     links would read them all)."""
-    category_ids = sorted(category.pk for category in post.categories.all())
+    category_ids = sorted(category.pk for category in post.category_list)
     if not category_ids:
         return []
     limits = (RELATED_CANDIDATES, RELATED_POSTS)
@@ -141,6 +179,7 @@ def related_posts(post) -> list[Post]:
 
 def post_page_context(post, site, *, preview=False) -> dict:
     """Everything post_detail.html shows besides the post itself (also used by previews)."""
+    _attach_series(post)
     opengraph = {"og:site_name": site.author_name} | post.opengraph_tags
     if "og:image" not in opengraph and site.avatar:
         opengraph["og:image"] = absolute_url(site.avatar.url)
@@ -149,7 +188,7 @@ def post_page_context(post, site, *, preview=False) -> dict:
         "site": site,
         "opengraph": opengraph,
         "json_ld": post.json_ld(site),
-        "updates": list(post.updates.all()),
+        "updates": post.update_list,
         "related_posts": related_posts(post),
         "previous_post": None if preview else _neighbour_post(post, "previous"),
         "next_post": None if preview else _neighbour_post(post, "next"),
@@ -161,8 +200,11 @@ class PostDetailView(PublishedMixin, DetailView):
     model = Post
     context_object_name = "post"
 
-    def get_queryset(self):
-        return detail_queryset(super().get_queryset())
+    def get_object(self, queryset=None):
+        post = published_post_for_page(self.kwargs["slug"])
+        if post is None:
+            raise Http404("No such post.")
+        return post
 
     def get_context_data(self, **kwargs):
         site = SiteSettings.get_solo()
