@@ -15,6 +15,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from blog.cards import CARD_FIELDS, attach_categories
 from blog.models import Category, Post, PostUpdate, Series
 from core.links import absolute_url
 from core.models import SiteSettings, Status
@@ -25,9 +26,8 @@ from core.views import PublishedMixin
 RELATED_POSTS = 3
 
 
-# What a list shows of each post: the post card (includes/cards.html) and an archive line
-# (blog/archive.html). A field a template reads beyond these costs a query per post.
-CARD_FIELDS = ("title", "slug", "published_at", "featured", "teaser", "audio")
+# What an archive line (blog/archive.html) shows of each post; cards: blog.cards. A field a
+# template reads beyond these costs a query per post.
 ARCHIVE_FIELDS = ("title", "slug", "published_at", "audio")
 
 
@@ -217,10 +217,13 @@ class CategoryView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(categories=self.category).only(*CARD_FIELDS)
+        posts = super().get_queryset().prefetch_related(None)
+        return posts.filter(categories=self.category).only(*CARD_FIELDS)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(category=self.category, **kwargs)
+        context = super().get_context_data(category=self.category, **kwargs)
+        attach_categories(context["posts"])
+        return context
 
 
 class ArchiveMixin(PostListMixin):

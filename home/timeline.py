@@ -12,13 +12,14 @@ from django.db import connection
 from django.db.models import CharField, Value
 from django.utils import timezone
 
+from blog.cards import post_cards
 from blog.models import Post
 from core.prepared import PreparedQuery
 from newsletter.models import Issue
 from projects.models import Release
 
 KINDS = {
-    "post": lambda ids: Post.objects.filter(pk__in=ids).for_lists(),
+    "post": post_cards,
     "release": lambda ids: (
         Release.objects.filter(pk__in=ids).select_related("project").defer("notes", "notes_html")
     ),
