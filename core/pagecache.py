@@ -17,12 +17,17 @@ the cache too. `Cache-Control: public, max-age=0, s-maxage=N` lets a CDN or reve
 keep a page for `PAGE_CACHE_SHARED_MAX_AGE` seconds while browsers revalidate every time.
 """
 
+import functools
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import patch_cache_control
 
 from core.versioning import current_version
@@ -47,19 +52,75 @@ def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
-def _cacheable_request(request) -> bool:
-    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
-        return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return False
+@functools.lru_cache(maxsize=10_000)
+def _cacheable_path(path: str, urlconf) -> bool:
+    """Whether the page at `path` may be cached, by the URL pattern it resolves to
+    (remembered: the URL configuration does not change while the process runs)."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
         return False
     namespace = match.namespace.split(":")[0] if match.namespace else ""
     if namespace not in CACHEABLE_NAMESPACES or match.url_name in UNCACHEABLE_NAMES:
         return False
     return not match.url_name or not match.url_name.startswith("preview")
+
+
+@receiver(setting_changed)
+def _forget_paths(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _cacheable_path.cache_clear()
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    return _cacheable_path(request.path_info, get_urlconf())
+
+
+class _RecentPages:
+    """The most recently served entries, in this process's memory, up to `limit` bytes.
+
+    Entries are keyed like the shared cache, on the content version, so one of an old
+    version is never asked for again; it just ages out. A hit here skips reading and
+    unpickling the page from the shared cache (the version is still read from there, which
+    keeps invalidation exact across processes)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[bytes, dict]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def put(self, key, entry):
+        size = len(entry[0])
+        if size > self.limit // 4:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = entry
+            self.size += size
+            while self.size > self.limit:
+                _, (content, _) = self.entries.popitem(last=False)
+                self.size -= len(content)
+
+
+_recent = _RecentPages(settings.PAGE_CACHE_LOCAL_BYTES)
 
 
 def _cacheable_response(response) -> bool:
@@ -93,8 +154,11 @@ class PageCacheMiddleware:
             return self.get_response(request)
         version = current_version()
         key = _key(request, version)
-        cache = _cache()
-        entry = cache.get(key)
+        entry = _recent.get(key)
+        if entry is None:
+            entry = _cache().get(key)
+            if entry is not None:
+                _recent.put(key, entry)
         if entry is not None:
             return self._from_entry(request, entry)
         response = self.get_response(request)
@@ -102,7 +166,9 @@ class PageCacheMiddleware:
             response.headers.setdefault("ETag", version["etag"])
             self._public(response)
             headers = {name: response[name] for name in PASSED_HEADERS if name in response}
-            cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            entry = (response.content, headers)
+            _cache().set(key, entry, settings.PAGE_CACHE_SECONDS)
+            _recent.put(key, entry)
             response["X-Cache"] = "miss"
         return response
 

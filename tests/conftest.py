@@ -34,9 +34,13 @@ def _fresh_cache():
     the previous test's (rolled back) database."""
     from django.core.cache import cache
 
+    from core.pagecache import _recent
+
     cache.clear()
+    _recent.clear()
     yield
     cache.clear()
+    _recent.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -154,3 +154,16 @@ def test_the_signup_form_works_on_a_cached_page(site):
     assert Subscriber.objects.filter(email="cached.reader@example.com").exists()
     # The answer to the POST is never cached.
     assert "X-Cache" not in response
+
+
+def test_recent_pages_in_memory_are_bounded_by_size():
+    from core.pagecache import _RecentPages
+
+    recent = _RecentPages(limit=1000)
+    for number in range(5):
+        recent.put(f"k{number}", (b"x" * 240, {}))
+    assert recent.size <= 1000
+    assert recent.get("k0") is None  # the oldest went first
+    assert recent.get("k4") == (b"x" * 240, {})
+    recent.put("big", (b"x" * 600, {}))  # over a quarter of the limit: not kept
+    assert recent.get("big") is None
