@@ -5,25 +5,61 @@ query per kind fetches those rows. The number of queries is the same at ten item
 thousand, and pagination asks for one row more than a page instead of counting everything.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import CharField, Value
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from blog.cards import post_cards
 from blog.models import Post
 from core.prepared import PreparedQuery
 from newsletter.models import Issue
-from projects.models import Release
+from projects.models import Project, Release
 
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value  # SQLite gives text
+
+
+_RELEASES = PreparedQuery(
+    lambda ids: (
+        Release.objects.filter(pk__in=ids)
+        .only("title", "version", "summary", "published_at", "project_id")
+        .annotate(
+            project_card=Subquery(
+                Project.objects.filter(pk=OuterRef("project_id")).values(
+                    card=JSONObject(id="id", name="name", slug="slug")
+                )
+            )
+        )
+    ),
+    list,
+)
+_ISSUES = PreparedQuery(
+    lambda ids: Issue.objects.filter(pk__in=ids).only(
+        "number", "title", "subtitle", "published_at"
+    ),
+    list,
+)
+
+
+def _release_cards(ids):
+    releases = _RELEASES.objects(Release, list(ids))
+    for release in releases:
+        card = _json(release.project_card)
+        release.project = Project(id=card["id"], name=card["name"], slug=card["slug"])
+    return releases
+
+
+# Each kind's rows for the page, what its card needs only (templates: includes/cards.html).
 KINDS = {
     "post": post_cards,
-    "release": lambda ids: (
-        Release.objects.filter(pk__in=ids).select_related("project").defer("notes", "notes_html")
-    ),
-    "issue": lambda ids: Issue.objects.filter(pk__in=ids).defer("body", "body_html"),
+    "release": _release_cards,
+    "issue": lambda ids: _ISSUES.objects(Issue, list(ids)),
 }
 
 
