@@ -1,7 +1,7 @@
 """The author's writing as plain files: Markdown with front matter, plus media.
 
-`export_content DIR` writes every post, release and newsletter issue (and the categories
-and projects they belong to) as one Markdown file each, with its fields in a front matter
+`export_content DIR` writes every post, release and newsletter issue (and the categories,
+series and projects they belong to) as one Markdown file each, with its fields in a front matter
 block, and copies the media they use. `import_content DIR` reads such a folder back,
 creating or updating by natural key (slug, project and version, issue number), so the
 same folder can be imported again without duplicating anything.
@@ -12,7 +12,9 @@ That keeps the reader here small and exact without a YAML library.
 
     DIR/README.md
     DIR/categories/<slug>.md             name, slug; the description as body
-    DIR/posts/<slug>.md                  the body is the post's Markdown
+    DIR/series/<slug>.md                 title, slug; the description as body
+    DIR/posts/<slug>.md                  the body is the post's Markdown; its series and
+                                         part, and its update notes, in the front matter
     DIR/projects/<slug>.md               the description as body
     DIR/releases/<project>/<version>.md  the release notes as body
     DIR/issues/<number>.md               the issue's Markdown
@@ -31,7 +33,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from blog.models import Category, Post
+from blog.models import Category, Post, PostUpdate, Series
 from newsletter.models import Issue
 from projects.models import Project, Release
 
@@ -131,7 +133,17 @@ def export_content(directory: Path) -> Counts:
         )
         counts.add("categories")
 
-    for post in Post.objects.order_by("published_at", "pk").prefetch_related("categories"):
+    for series in Series.objects.order_by("slug"):
+        media.update(media_names(series.description))
+        write_document(
+            directory / "series" / f"{series.slug}.md",
+            {"title": series.title, "slug": series.slug},
+            series.description,
+        )
+        counts.add("series")
+
+    posts = Post.objects.order_by("published_at", "pk").select_related("series")
+    for post in posts.prefetch_related("categories", "updates"):
         data = {
             "title": post.title,
             "slug": post.slug,
@@ -144,7 +156,12 @@ def export_content(directory: Path) -> Counts:
             "cover_image": post.cover_image.name or "",
             "cover_alt": post.cover_alt,
             "audio": post.audio.name or "",
+            "series": post.series.slug if post.series else "",
+            "series_part": post.series_part,
+            "updates": _updates_of(post),
         }
+        for update in post.updates.all():
+            media.update(media_names(update.note))
         media.update(name for name in (post.cover_image.name, post.audio.name) if name)
         media.update(media_names(post.body))
         write_document(directory / "posts" / f"{post.slug}.md", data, post.body)
@@ -206,6 +223,24 @@ def export_content(directory: Path) -> Counts:
 
     (directory / "README.md").write_text(README.format(dir=directory), encoding="utf-8")
     return counts
+
+
+def _updates_of(post) -> list[dict]:
+    """A post's update notes, oldest first, as front matter values."""
+    notes = sorted(post.updates.all(), key=lambda u: (u.date, u.pk))
+    return [{"date": _date(update.date), "note": update.note} for update in notes]
+
+
+def _set_updates(post, updates: list[dict]) -> bool:
+    """Make the post's update notes these; False when they already were."""
+    wanted = [(_parse_date(u["date"]), u["note"]) for u in updates]
+    current = sorted((u.date, u.note) for u in post.updates.all())
+    if current == sorted(wanted):
+        return False
+    post.updates.all().delete()
+    for date, note in wanted:
+        PostUpdate.objects.create(post=post, date=date, note=note)
+    return True
 
 
 def _documents(directory: Path, kind: str):
@@ -280,7 +315,16 @@ def import_content(directory: Path) -> Counts:
                 category.save()
                 counts.add("categories")
 
+        for _path, data, body in _documents(directory, "series"):
+            if _upsert(
+                Series, {"slug": data["slug"]}, {"title": data["title"], "description": body}
+            )[1]:
+                counts.add("series")
+
         for _path, data, body in _documents(directory, "posts"):
+            series = (
+                Series.objects.filter(slug=data["series"]).first() if data.get("series") else None
+            )
             values = {
                 "title": data["title"],
                 "body": body,
@@ -292,8 +336,11 @@ def import_content(directory: Path) -> Counts:
                 "cover_image": data.get("cover_image", ""),
                 "cover_alt": data.get("cover_alt", ""),
                 "audio": data.get("audio", ""),
+                "series": series,
+                "series_part": data.get("series_part"),
             }
             post, changed = _upsert(Post, {"slug": data["slug"]}, values)
+            changed = _set_updates(post, data.get("updates", [])) or changed
             slugs = set(data.get("categories", []))
             if {c.slug for c in post.categories.all()} != slugs:
                 post.categories.set(Category.objects.filter(slug__in=slugs))

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from blog.models import Category, Post
+from blog.models import Category, Post, Series
 from core.models import Status
 from newsletter.models import Issue
 from projects.models import Project, Release
@@ -17,8 +17,11 @@ from tests.factories import (
     CategoryFactory,
     IssueFactory,
     PostFactory,
+    PostUpdateFactory,
     ProjectFactory,
     ReleaseFactory,
+    SeriesFactory,
+    ago,
 )
 from tests.wordpress.wxr import export, item
 from wordpress.portable import read_document
@@ -79,9 +82,12 @@ def content_snapshot():
                 p.featured, p.meta_description, p.cover_image.name, p.cover_alt, p.audio.name,
                 p.audio_mime_type, p.audio_duration,
                 tuple(sorted(c.slug for c in p.categories.all())),
+                p.series.slug if p.series else None, p.series_part,
+                tuple(sorted((u.date, u.note, u.note_html) for u in p.updates.all())),
             )
             for p in Post.objects.all()
         ),
+        "series": sorted(Series.objects.values_list("title", "slug", "description")),
         "projects": sorted(Project.objects.values_list(
             "name", "slug", "tagline", "description", "repository_url", "package_url", "docs_url",
             "display_order", "active",
@@ -114,14 +120,26 @@ def test_export_then_import_reproduces_the_content(tmp_path, site, settings):
     (settings.MEDIA_ROOT / "uploads").mkdir(parents=True)
     (settings.MEDIA_ROOT / "uploads/chart.png").write_bytes(_png())
     PostFactory(slug="draft", status=Status.DRAFT, title="A “draft”\nwith: colons ---")
+    series = SeriesFactory(slug="pools", title="Pools", description="Four *parts*.")
+    PostFactory(slug="part-two", series=series, series_part=2)
+    part_one = PostFactory(slug="part-one", series=series, series_part=1)
+    PostUpdateFactory(post=part_one, note="Fixed a **typo**.", date=ago(days=2))
+    PostUpdateFactory(post=part_one, note="Added a chart:\n\n- one\n- two", date=ago(days=1))
     release = ReleaseFactory(project=ProjectFactory(slug="router", description="A *router*."))
     ReleaseFactory(project=release.project, version="2.0.0-rc.1", title="")
     IssueFactory(number=3, body="---\nNot front matter\n---\n")
     before = content_snapshot()
 
     out = run("export_content", str(tmp_path / "out"))
-    assert "2 posts" in out
+    assert "4 posts" in out
+    assert "1 series" in out
     assert "3 media files" in out
+    data, _ = read_document(tmp_path / "out/posts/part-one.md")
+    assert (data["series"], data["series_part"]) == ("pools", 1)
+    assert [u["note"] for u in data["updates"]] == [
+        "Fixed a **typo**.",
+        "Added a chart:\n\n- one\n- two",
+    ]
     data, body = read_document(tmp_path / "out/posts/with-image.md")
     assert data["title"] == inline.title
     assert data["categories"] == ["serverless"]
@@ -134,12 +152,13 @@ def test_export_then_import_reproduces_the_content(tmp_path, site, settings):
     assert (tmp_path / "out/issues/3.md").is_file()
 
     # A new, empty site with nothing in its media folder.
-    for model in (Release, Project, Issue, Post, Category):
+    for model in (Release, Project, Issue, Post, Category, Series):
         model.objects.all().delete()
     shutil.rmtree(settings.MEDIA_ROOT)
 
     out = run("import_content", str(tmp_path / "out"))
-    assert "2 posts" in out
+    assert "4 posts" in out
+    assert "1 series" in out
     assert content_snapshot() == before
     assert Path(settings.MEDIA_ROOT / Post.objects.get(slug="with-image").audio.name).is_file()
     again = run("import_content", str(tmp_path / "out"))
