@@ -1,4 +1,3 @@
-import json
 from datetime import datetime
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from blog.models import Category, Post, PostUpdate, Series
 from core.links import absolute_url
 from core.models import SiteSettings, Status
 from core.pagination import CountlessPaginator
-from core.prepared import PreparedQuery
+from core.prepared import PreparedQuery, json_value
 from core.views import PublishedMixin
 
 RELATED_POSTS = 3
@@ -40,9 +39,6 @@ class PostListMixin(PublishedMixin):
     paginate_by = settings.LIST_PAGE_SIZE
     paginator_class = CountlessPaginator
 
-    def get_queryset(self):
-        return super().get_queryset().for_lists()
-
 
 def _neighbour(newer: bool, now) -> Subquery:
     """The next or the previous published post's pk, title and slug as one JSON object, a
@@ -55,7 +51,7 @@ def _neighbour(newer: bool, now) -> Subquery:
     else:
         side, order = Q(published_at__lt=OuterRef("published_at")), ("-published_at", "-pk")
     neighbour = JSONObject(pk="pk", title="title", slug="slug")
-    posts = Post.objects.filter(side, status=Status.PUBLISHED, published_at__lte=now)
+    posts = Post.objects.published(now=now).filter(side)
     return Subquery(posts.order_by(*order).values(neighbour=neighbour)[:1])
 
 
@@ -88,10 +84,6 @@ POST_CATEGORIES = PreparedQuery(lambda post_id: Category.objects.filter(posts=po
 POST_UPDATES = PreparedQuery(lambda post_id: PostUpdate.objects.filter(post_id=post_id), int)
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value  # SQLite gives text
-
-
 def published_post_for_page(slug: str) -> Post | None:
     """The published post at `slug` with everything its page shows, in three queries."""
     found = POST_PAGE_ROW.objects(Post, timezone.now(), slug)
@@ -104,13 +96,13 @@ def published_post_for_page(slug: str) -> Post | None:
 
 
 def _attach_series(post) -> None:
-    card = _json(getattr(post, "series_card", None))
+    card = json_value(getattr(post, "series_card", None))
     if card and post.series_id:
         post.series = Series(id=card["id"], title=card["title"], slug=card["slug"])
 
 
 def _neighbour_post(post, name) -> Post | None:
-    neighbour = _json(getattr(post, f"{name}_neighbour", None))  # see _with_page_columns
+    neighbour = json_value(getattr(post, f"{name}_neighbour", None))  # see _with_page_columns
     if not neighbour:
         return None
     return Post(pk=neighbour["pk"], title=neighbour["title"], slug=neighbour["slug"])
@@ -217,8 +209,8 @@ class CategoryView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        posts = super().get_queryset().prefetch_related(None)
-        return posts.filter(categories=self.category).only(*CARD_FIELDS)
+        posts = super().get_queryset().filter(categories=self.category)
+        return posts.only(*CARD_FIELDS)  # categories: attach_categories, below
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(category=self.category, **kwargs)
@@ -235,8 +227,7 @@ class ArchiveMixin(PostListMixin):
     template_name = "blog/archive.html"
 
     def get_queryset(self):
-        # An archive line shows no categories: no query for them.
-        return super().get_queryset().prefetch_related(None).only(*ARCHIVE_FIELDS)
+        return super().get_queryset().only(*ARCHIVE_FIELDS)
 
     def get_archive_years(self, date_list):
         return Post.objects.published().dates("published_at", "year", order="DESC")

@@ -13,11 +13,18 @@ and portable; only its compilation is remembered.
 
 import functools
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 
 _counter = itertools.count(1)
+
+
+def json_value(value):
+    """A JSON column of a `raw()` row (an annotated `JSONObject`) as Python: raw() applies
+    no output field, and SQLite hands the JSON over as text where psycopg decodes it."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 class Mark:

@@ -5,7 +5,6 @@ query per kind fetches those rows. The number of queries is the same at ten item
 thousand, and pagination asks for one row more than a page instead of counting everything.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,14 +15,9 @@ from django.utils import timezone
 
 from blog.cards import post_cards
 from blog.models import Post
-from core.prepared import PreparedQuery
+from core.prepared import PreparedQuery, json_value
 from newsletter.models import Issue
 from projects.models import Project, Release
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value  # SQLite gives text
-
 
 _RELEASES = PreparedQuery(
     lambda ids: (
@@ -50,7 +44,7 @@ _ISSUES = PreparedQuery(
 def _release_cards(ids):
     releases = _RELEASES.objects(Release, list(ids))
     for release in releases:
-        card = _json(release.project_card)
+        card = json_value(release.project_card)
         release.project = Project(id=card["id"], name=card["name"], slug=card["slug"])
     return releases
 
