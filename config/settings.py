@@ -77,8 +77,8 @@ MIDDLEWARE = [
     # Whole pages for anonymous readers, before GZip so what is stored is what went out.
     "core.pagecache.PageCacheMiddleware",
     # Compresses HTML (Django adds random padding to each response against BREACH, and
-    # CSRF tokens are masked per request).
-    "django.middleware.gzip.GZipMiddleware",
+    # CSRF tokens are masked per request); never media served with byte ranges.
+    "core.middleware.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,6 +6,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 
 logger = logging.getLogger("blog.request")
 
@@ -60,3 +61,16 @@ class PermissionsPolicyMiddleware:
         if self.value:
             response.headers.setdefault("Permissions-Policy", self.value)
         return response
+
+
+class GZipMiddleware(DjangoGZipMiddleware):
+    """Django's GZip, except for responses that offer byte ranges (media, core.ranges).
+
+    Their ranges count the bytes of the file as stored: a compressed body would make every
+    Content-Range wrong and drop Content-Length, which players need to seek. Audio and
+    images are compressed already, so nothing is lost."""
+
+    def process_response(self, request, response):
+        if response.get("Accept-Ranges") == "bytes":
+            return response
+        return super().process_response(request, response)

@@ -1,14 +1,19 @@
 import logging
+import mimetypes
+import posixpath
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
+from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
-from django.views.static import serve
+
+from core.ranges import file_response
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +89,24 @@ INLINE_MEDIA_TYPES = {
 def serve_media(request, path):
     """Uploaded files, when the app serves them itself (DJANGO_SERVE_MEDIA).
 
-    Whatever a file holds, it can never run script as the site's origin: a sandboxing
-    Content-Security-Policy, `nosniff`, and a download (Content-Disposition: attachment)
-    for every type that is not an image, audio or video. MEDIA_ROOT is read per request.
+    Byte ranges are answered (core.ranges), so audio players can seek and podcast apps
+    resume. Whatever a file holds, it can never run script as the site's origin: a
+    sandboxing Content-Security-Policy, `nosniff`, and a download (Content-Disposition:
+    attachment) for every type that is not an image, audio or video. MEDIA_ROOT is read
+    per request.
     """
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    fullpath = Path(safe_join(settings.MEDIA_ROOT, posixpath.normpath(path).lstrip("/")))
+    if not fullpath.is_file():
+        raise Http404("No such file")
+    content_type, encoding = mimetypes.guess_type(fullpath.name)
+    # A compressed upload (notes.txt.gz) is a download like any other, never decoded by
+    # the browser on the way.
+    if encoding or content_type not in INLINE_MEDIA_TYPES:
+        content_type = None
+    response = file_response(request, fullpath, content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if content_type not in INLINE_MEDIA_TYPES:
-        response["Content-Type"] = "application/octet-stream"
+    if content_type is None:
         response["Content-Disposition"] = "attachment"
     # Uploaded names never change content, so browsers and CDNs may keep them a while.
     response["Cache-Control"] = "public, max-age=86400"
