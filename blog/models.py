@@ -9,7 +9,7 @@ from blog.audio import format_duration, read_audio, validate_audio
 from core.links import absolute_url, reverse_url
 from core.markdown import first_paragraph_text, render_markdown, word_count
 from core.models import Publishable, PublishableQuerySet, Status
-from core.uploads import GeneratedName
+from core.uploads import CheckedImageField, GeneratedName
 from core.validators import validate_image_size
 
 WORDS_PER_MINUTE = 230
@@ -86,7 +86,7 @@ class Post(Publishable):
     teaser = models.TextField(blank=True, editable=False)
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     featured = models.BooleanField(default=False, help_text="Highlighted in the timeline.")
-    cover_image = models.ImageField(
+    cover_image = CheckedImageField(
         upload_to=GeneratedName("covers"), blank=True, validators=[validate_image_size]
     )
     cover_alt = models.CharField(

@@ -264,6 +264,9 @@ if S3_BUCKET:
 # Uploads: the largest request body accepted (audio versions are the big ones).
 MAX_AUDIO_UPLOAD_MB = env.int("MAX_AUDIO_UPLOAD_MB", default=200)
 MAX_IMAGE_UPLOAD_MB = env.int("MAX_IMAGE_UPLOAD_MB", default=10)
+# Images with more pixels are refused from the header, before decoding (core.images): a
+# small file can declare a huge image. 50 megapixels lets a 48 MP phone photo through.
+MAX_IMAGE_MEGAPIXELS = env.int("MAX_IMAGE_MEGAPIXELS", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WORDPRESS_IMPORT_MAX_UPLOAD_MB = env.int("WORDPRESS_IMPORT_MAX_UPLOAD_MB", default=20)
 FILE_UPLOAD_PERMISSIONS = 0o644

@@ -8,7 +8,7 @@ from solo.models import SingletonModel
 from core.markdown import render_markdown
 from core.podcast import CATEGORY_CHOICES
 from core.prepared import PreparedQuery
-from core.uploads import GeneratedName
+from core.uploads import CheckedImageField, GeneratedName
 from core.validators import validate_image_size, validate_podcast_artwork
 
 
@@ -70,7 +70,7 @@ class SiteSettings(SingletonModel):
     tagline = models.CharField(max_length=200, blank=True)
     bio = MarkdownxField(blank=True, help_text="Markdown. Shown in the author card on /.")
     bio_html = models.TextField(blank=True, editable=False)
-    avatar = models.ImageField(
+    avatar = CheckedImageField(
         upload_to=GeneratedName("site"), blank=True, validators=[validate_image_size]
     )
     site_description = models.CharField(
@@ -100,7 +100,7 @@ class SiteSettings(SingletonModel):
         blank=True,
         help_text="What the podcast is about (plain text). Left blank: the site description.",
     )
-    podcast_artwork = models.ImageField(
+    podcast_artwork = CheckedImageField(
         upload_to=GeneratedName("podcast"),
         blank=True,
         validators=[validate_podcast_artwork],

@@ -1,45 +1,66 @@
-"""Uploads: where files are stored, and the editor's image upload checked by content."""
+"""Uploads: where files are stored, and images (editor and image fields) through core.images."""
 
 import uuid
 from pathlib import PurePath
 
 from django import forms
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView
-from PIL import Image, UnidentifiedImageError
 
-# What Pillow calls each format, and the type the file is then stored and served as.
-FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+from core.images import checked_image
 
 
 class CheckedImageForm(ImageForm):
-    """markdownx's form trusts the browser's Content-Type; this one opens the file.
+    """The editor's drag-and-drop upload, through the same rules as every image field.
 
-    Anything Pillow cannot read as PNG, JPEG, GIF or WebP is refused with a message (an
-    SVG, an HTML page named .png), and the stored type comes from the content."""
+    markdownx trusts the browser's Content-Type and keeps the uploaded name's extension
+    (and a GIF byte for byte); here the content decides, and what is stored is re-encoded.
+    A refusal is markdownx's JSON error answer (HTTP 400, `{"__all__": [message]}`), which
+    the editor shows."""
 
     def clean(self):
-        upload = super().clean()  # markdownx's clean returns the upload itself
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-                detected = FORMATS.get(image.format)
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            detected = None
-        finally:
-            upload.seek(0)
-        if detected is None:
-            raise forms.ValidationError(
-                "This file is not a PNG, JPEG, GIF or WebP image.", code="not_an_image"
-            )
-        upload.content_type = detected
-        return upload
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            raise forms.ValidationError("No image was uploaded.", code="not_uploaded")
+        max_width = settings.MARKDOWNX_IMAGE_MAX_SIZE["size"][0] or None
+        self.cleaned_data["image"] = checked_image(upload, max_width=max_width)
+        return self.cleaned_data
+
+    def save(self, commit=True):
+        image = self.cleaned_data["image"]
+        name = default_storage.save(
+            GeneratedName(settings.MARKDOWNX_MEDIA_PATH)(None, image.name), image
+        )
+        return default_storage.url(name)
 
 
 class CheckedImageUploadView(ImageUploadView):
     form_class = CheckedImageForm
+
+
+class CheckedImageFormField(forms.ImageField):
+    """An image field's upload, through core.images: the value is the re-encoded file,
+    named after its real format, so the uploaded name's extension no longer matters."""
+
+    default_validators = []
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        return checked_image(upload)
+
+
+class CheckedImageField(models.ImageField):
+    """models.ImageField whose forms (the admin's among them) check and re-encode uploads."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
 
 
 @deconstructible

@@ -1,17 +1,9 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
+# The image rules live in core.images; migrations name this function here.
+from core.images import validate_image_size
 
-def validate_image_size(file):
-    """Refuse images over MAX_IMAGE_UPLOAD_MB with a message that says both sizes."""
-    limit = settings.MAX_IMAGE_UPLOAD_MB * 1024 * 1024
-    if file.size > limit:
-        raise ValidationError(
-            "The image is %(size)s; the limit is %(limit)s.",
-            code="image_too_large",
-            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
-        )
+__all__ = ["validate_image_size", "validate_podcast_artwork"]
 
 
 PODCAST_ARTWORK_MIN = 1400
