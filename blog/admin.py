@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from blog.models import Category, Post, PostUpdate, Series
-from core.admin import MarkdownAdminMixin, PublishableAdminMixin
+from core.admin import MarkdownAdminMixin, PublishableAdminMixin, StateFilter
 
 
 @admin.register(Category)
@@ -45,8 +45,8 @@ class PostUpdateInline(MarkdownAdminMixin, admin.StackedInline):
 
 @admin.register(Post)
 class PostAdmin(PublishableAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "state", "published_at", "featured", "has_audio", "category_list"]
-    list_filter = ["status", "featured", "categories", "series", "published_at"]
+    list_display = ["title", "state", "published", "featured", "has_audio", "category_list"]
+    list_filter = [StateFilter, "featured", "categories", "series", "published_at"]
     search_fields = ["title", "excerpt", "body"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]

@@ -55,3 +55,10 @@ class HomeConfig(AppConfig):
             dispatch_uid="search-post-categories",
         )
         post_migrate.connect(signals.index_existing_content, sender=self)
+
+        # Previews, for the admin's "View on site" of drafts and the dashboard (core.previews).
+        from core import previews as admin_previews
+        from home import previews
+
+        for model in previews.models():
+            admin_previews.register(model, previews.preview_path)

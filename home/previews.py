@@ -49,6 +49,10 @@ def _issue(pk):
 KINDS = {"post": (Post, _post), "release": (Release, _release), "issue": (Issue, _issue)}
 
 
+def models() -> list[type]:
+    return [model for model, _ in KINDS.values()]
+
+
 def kind_of(obj) -> str | None:
     for kind, (model, _) in KINDS.items():
         if isinstance(obj, model):

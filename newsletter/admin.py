@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from core.admin import PublishableAdminMixin
+from core.admin import PublishableAdminMixin, StateFilter
 from newsletter import csv_io, sending, subscriptions, tokens
 from newsletter.forms import SendIssueForm, SubscriberImportForm
 from newsletter.models import Delivery, Issue, Subscriber, cancel_queued_deliveries
@@ -57,9 +57,9 @@ class IssueChangeList(ChangeList):
 
 @admin.register(Issue)
 class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "title", "subtitle", "state", "published_at", "email"]
+    list_display = ["number", "title", "subtitle", "state", "published", "email"]
     list_display_links = ["number", "title"]
-    list_filter = ["status", "published_at"]
+    list_filter = [StateFilter, "published_at"]
     search_fields = ["title", "subtitle", "body"]
     fields = ["number", "title", "subtitle", "body", "status", "published_at"]
     actions = ["publish_now", "make_draft", "send_test", "send_to_subscribers"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import MarkdownAdminMixin, PublishableAdminMixin
+from core.admin import MarkdownAdminMixin, PublishableAdminMixin, StateFilter
 from projects.models import Project, Release
 
 
@@ -23,8 +23,8 @@ class ProjectAdmin(MarkdownAdminMixin, admin.ModelAdmin):
 
 @admin.register(Release)
 class ReleaseAdmin(PublishableAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "project", "version", "state", "published_at"]
-    list_filter = ["status", "project", "published_at"]
+    list_display = ["__str__", "project", "version", "state", "published"]
+    list_filter = [StateFilter, "project", "published_at"]
     search_fields = ["title", "version", "summary", "notes", "project__name"]
     list_select_related = ["project"]
     autocomplete_fields = ["project"]
