@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /?p=123 links of an imported WordPress site answer 301 with the post's new address.
+    # Before the page cache, which drops query parameters the home page does not read.
+    "wordpress.middleware.WordPressIdRedirectMiddleware",
     # Whole pages for anonymous readers, before GZip so what is stored is what went out.
     "core.pagecache.PageCacheMiddleware",
     # Compresses HTML (Django adds random padding to each response against BREACH, and
@@ -88,8 +91,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old URLs (renamed posts, the previous WordPress site) answer 301 instead of 404.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
-    # /?p=123 links of an imported WordPress site answer 301 with the post's new address.
-    "wordpress.middleware.WordPressIdRedirectMiddleware",
     # Locks out an admin login after too many failures (django-axes); last, as it asks.
     "axes.middleware.AxesMiddleware",
 ]

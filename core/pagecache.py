@@ -4,13 +4,24 @@ The content version (`core.versioning.current_version()`) changes whenever anyth
 reader can see changes, including a scheduled item's time arriving; see that module.
 
  `PageCacheMiddleware` stores whole responses for anonymous GET/HEAD
-requests to reader pages, keyed on the content version, host, path with query string and
-whether the client takes gzip. It never stores or serves:
+requests to reader pages, keyed on the content version, host, path, the query parameters
+the page reads and whether the client takes gzip. It never stores or serves:
 
 - requests with a session cookie (logged-in staff) or to previews, the admin, the editor's
   endpoints, or anything not in `CACHEABLE_NAMESPACES`;
 - responses that set a cookie, vary on Cookie, are not 200, are streamed, or say
   `private` or `no-store` (previews, pages with CSRF tokens).
+
+**Query strings.** Each page declares the query parameters it reads (`vary_on_query`; a
+paginated class-based view reads its `page_kwarg` without saying so); every other
+parameter (`utm_*`, `fbclid`, random junk) is dropped from the request before the view
+sees it, so `/robots.txt?utm=<random>` is the entry of `/robots.txt` and cannot push real
+pages out of the cache. The view sees exactly the parameters of the key, so what is stored
+under a key is what that key's URL renders (no `?page=7` in a post's canonical link).
+
+Every header the view and the middleware inside this one set (`X-Frame-Options`, CSP,
+`Vary`, …) is stored with the page and sent again on a hit; the outer middleware
+(security headers, the request id) runs on hits and misses alike.
 
 Cached responses keep their `ETag`, so a browser's revalidation is answered with 304 from
 the cache too. `Cache-Control: public, max-age=0, s-maxage=N` lets a CDN or reverse proxy
@@ -21,12 +32,13 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import patch_cache_control
 
@@ -44,8 +56,40 @@ UNCACHEABLE_NAMES = {
     "healthz",
     "readyz",
 }
-PASSED_HEADERS = ("Content-Type", "Content-Encoding", "Content-Language", "Vary", "ETag",
-                  "Last-Modified", "Content-Security-Policy", "Link", "X-Robots-Tag")  # fmt: skip
+# Headers not stored with a page: set again on every answer (Cache-Control, the length and
+# X-Cache by this middleware; the rest are per request or never on a cacheable response).
+UNSTORED_HEADERS = {"cache-control", "content-length", "x-cache", "date", "set-cookie"}
+QUERY_ATTRIBUTE = "page_cache_query"
+
+
+def vary_on_query(*names: str) -> Callable:
+    """Declare the query parameters a reader page reads (`@vary_on_query("q", "page")`).
+
+    The page cache keeps one entry per combination of these parameters' values and drops
+    every other parameter before the view runs. Class-based views may set the class
+    attribute `page_cache_query = ("q",)` instead; a paginated one needs nothing for its
+    `page_kwarg`."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        setattr(wrapped, QUERY_ATTRIBUTE, frozenset(names))
+        return wrapped
+
+    return decorator
+
+
+def query_parameters(view) -> frozenset[str]:
+    """The query parameters `view` reads, as declared (see `vary_on_query`)."""
+    declared = getattr(view, QUERY_ATTRIBUTE, None)
+    view_class = getattr(view, "view_class", None)
+    if declared is None and view_class is not None:
+        declared = getattr(view_class, QUERY_ATTRIBUTE, None)
+        if declared is None and getattr(view_class, "paginate_by", None):
+            declared = (view_class.page_kwarg,)
+    return frozenset(declared or ())
 
 
 def _cache():
@@ -53,17 +97,20 @@ def _cache():
 
 
 @functools.lru_cache(maxsize=10_000)
-def _cacheable_path(path: str, urlconf) -> bool:
-    """Whether the page at `path` may be cached, by the URL pattern it resolves to
-    (remembered: the URL configuration does not change while the process runs)."""
+def _cacheable_path(path: str, urlconf) -> frozenset[str] | None:
+    """The query parameters of the page at `path` if it may be cached, else None, by the
+    URL pattern it resolves to (remembered: the URL configuration does not change while
+    the process runs)."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
-        return False
+        return None
     namespace = match.namespace.split(":")[0] if match.namespace else ""
     if namespace not in CACHEABLE_NAMESPACES or match.url_name in UNCACHEABLE_NAMES:
-        return False
-    return not match.url_name or not match.url_name.startswith("preview")
+        return None
+    if match.url_name and match.url_name.startswith("preview"):
+        return None
+    return query_parameters(match.func)
 
 
 @receiver(setting_changed)
@@ -72,12 +119,29 @@ def _forget_paths(setting, **kwargs):
         _cacheable_path.cache_clear()
 
 
-def _cacheable_request(request) -> bool:
+def _cacheable_request(request) -> frozenset[str] | None:
+    """The query parameters the page reads, when the request may use the cache."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
-        return False
+        return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return False
+        return None
     return _cacheable_path(request.path_info, get_urlconf())
+
+
+def _keep_only(request, names: frozenset[str]) -> str:
+    """Drop the query parameters the page does not read from `request`; returns the
+    canonical query string left (names sorted, the last value of each, as `GET[name]`
+    gives it to the view)."""
+    query = QueryDict(mutable=True)
+    for name in sorted(names):
+        if name in request.GET:
+            query[name] = request.GET[name]
+    canonical = query.urlencode()
+    if canonical != request.META.get("QUERY_STRING", ""):
+        query._mutable = False
+        request.GET = query
+        request.META["QUERY_STRING"] = canonical
+    return canonical
 
 
 class _RecentPages:
@@ -133,9 +197,9 @@ def _cacheable_response(response) -> bool:
     return not any(word in control for word in ("private", "no-store"))
 
 
-def _key(request, version: dict) -> str:
+def _key(request, query: str, version: dict) -> str:
     gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    address = f"{request.get_host()}|{int(gzip)}|{request.get_full_path()}"
+    address = f"{request.get_host()}|{int(gzip)}|{request.path}?{query}"
     # Hashed: a search query can be longer than a cache key may be.
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"page:{version['etag'].strip('W/"')}:{digest}"
@@ -150,10 +214,12 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable_request(request):
+        names = _cacheable_request(request)
+        if names is None:
             return self.get_response(request)
+        query = _keep_only(request, names)
         version = current_version()
-        key = _key(request, version)
+        key = _key(request, query, version)
         entry = _recent.get(key)
         if entry is None:
             entry = _cache().get(key)
@@ -165,7 +231,11 @@ class PageCacheMiddleware:
         if _cacheable_response(response):
             response.headers.setdefault("ETag", version["etag"])
             self._public(response)
-            headers = {name: response[name] for name in PASSED_HEADERS if name in response}
+            headers = {
+                name: value
+                for name, value in response.headers.items()
+                if name.lower() not in UNSTORED_HEADERS
+            }
             entry = (response.content, headers)
             _cache().set(key, entry, settings.PAGE_CACHE_SECONDS)
             _recent.put(key, entry)

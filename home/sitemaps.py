@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from blog.models import Category, Post, Series
 from core.models import Status
+from core.pagecache import vary_on_query
 from newsletter.models import Issue
 from projects.models import Project, Release
 
@@ -173,6 +174,7 @@ class PageSitemap(SiteSitemap):
         return item[1]
 
 
+@vary_on_query("p")  # Django's sitemap view numbers its pages with ?p=
 def sitemap(request):
     posts = PostSitemap()
     sections = {

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from blog.models import Category
 from core.links import absolute_url
 from core.models import SiteSettings
+from core.pagecache import vary_on_query
 from core.versioning import conditional_page
 from home.search import Kind, SiteSearch
 from home.timeline import timeline_page
@@ -18,6 +19,7 @@ from newsletter.views import reader_count
 SEARCH_PAGE_SIZE = 10
 
 
+@vary_on_query("page")
 @conditional_page
 def index(request):
     """The author card, the newsletter call to action and the latest timeline."""
@@ -41,6 +43,7 @@ def index(request):
 
 
 @require_GET
+@vary_on_query("q", "kind", "category", "page")
 @conditional_page
 def search(request):
     """Search posts, releases and issues: `q` (websearch syntax), `kind`, `category`, `page`.

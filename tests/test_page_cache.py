@@ -167,3 +167,109 @@ def test_recent_pages_in_memory_are_bounded_by_size():
     assert recent.get("k4") == (b"x" * 240, {})
     recent.put("big", (b"x" * 600, {}))  # over a quarter of the limit: not kept
     assert recent.get("big") is None
+
+
+# Every header a miss sends, a hit sends -------------------------------------------------
+
+# Headers that differ between two requests by design: which one was served from the cache,
+# and each request's own id.
+PER_REQUEST_HEADERS = {"X-Cache", "X-Request-ID"}
+
+
+def test_a_hit_sends_exactly_the_headers_of_the_miss(client, site, settings):
+    settings.DEBUG = False  # production's security headers (HSTS aside: no HTTPS here)
+    post = PostFactory(title="Headers")
+    urls = ["/", post.get_absolute_url(), "/feed/", "/sitemap.xml", "/robots.txt", "/archive/"]
+    for url in urls:
+        miss = get(client, url, accept_encoding="gzip")
+        hit = get(client, url, accept_encoding="gzip")
+        assert (miss["X-Cache"], hit["X-Cache"]) == ("miss", "hit"), url
+        assert "X-Frame-Options" in miss, url
+
+        def headers(response):
+            return {k: v for k, v in response.headers.items() if k not in PER_REQUEST_HEADERS}
+
+        assert headers(hit) == headers(miss), url
+
+
+# Query strings a page does not read make no new entries ----------------------------------
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The production default without Redis: a capped file-based cache."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 50},
+        },
+    }
+    return tmp_path / "cache"
+
+
+def entries(folder) -> int:
+    return len(list(folder.glob("*.djcache"))) if folder.exists() else 0
+
+
+def test_junk_query_strings_create_no_new_entries(client, site, file_cache):
+    post = PostFactory(title="Kept in the cache")
+    for url in ("/robots.txt", post.get_absolute_url(), "/"):
+        assert get(client, url)["X-Cache"] == "miss"
+        before = entries(file_cache)
+        for number in range(60):
+            response = get(client, f"{url}?utm={number}&fbclid=x{number}")
+            assert response.status_code == 200
+            assert response["X-Cache"] == "hit", (url, number)
+        assert entries(file_cache) == before, url
+    # The page itself is still there.
+    assert get(client, post.get_absolute_url())["X-Cache"] == "hit"
+
+
+def test_the_canonical_address_of_a_cached_page_carries_no_junk(client, site):
+    post = PostFactory(title="Canonical")
+    first = get(client, post.get_absolute_url() + "?page=7&utm=mail").content.decode()
+    assert "page=7" not in first
+    assert "utm" not in first
+    assert "page=7" not in get(client, post.get_absolute_url()).content.decode()
+
+
+def test_parameters_a_page_reads_still_make_their_own_pages(client, site):
+    for number in range(25):
+        PostFactory(title=f"Numbered post {number:02d}")
+    first, second = get(client, "/").content.decode(), get(client, "/?page=2").content.decode()
+    assert first != second
+    assert "Numbered post 24" in first
+    assert "Numbered post 24" not in second
+    assert get(client, "/?page=2&utm=x")["X-Cache"] == "hit"
+    assert get(client, "/?utm=x&page=2").content.decode() == second
+    assert get(client, "/archive/?page=2").status_code == 200
+    assert get(client, "/archive/?page=2")["X-Cache"] == "hit"
+    found = get(client, "/search/?q=Numbered&utm=1")
+    assert "25 results" in found.content.decode()
+    assert "25 results" not in get(client, "/search/?q=nothing-like-it").content.decode()
+    again = get(client, "/search/?utm=2&q=Numbered")
+    assert again["X-Cache"] == "hit"
+    assert again.content == found.content
+    assert get(client, "/sitemap.xml?p=2").status_code == 404
+
+
+def test_old_wordpress_links_still_redirect_with_the_home_page_cached(client, site):
+    from django.contrib.contenttypes.models import ContentType
+
+    from wordpress.models import ImportedItem
+
+    post = PostFactory(title="Imported")
+    ImportedItem.objects.create(
+        source="old.example.com",
+        wp_id=123,
+        wp_type="post",
+        content_type=ContentType.objects.get_for_model(post),
+        object_id=post.pk,
+    )
+    assert get(client, "/")["X-Cache"] == "miss"
+    response = get(client, "/?p=123")
+    assert response.status_code == 301
+    assert response["Location"] == post.get_absolute_url()
+    assert get(client, "/?p=999")["X-Cache"] == "hit"  # unknown id: the home page
