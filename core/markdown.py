@@ -83,11 +83,45 @@ def _build() -> MarkdownIt:
 _md = _build()
 
 
-def _input_filter(tag, attribute, value):
+def _attribute_filter(tag, attribute, value):
     # Task-list checkboxes are the only inputs a body may carry.
     if tag == "input" and attribute == "type" and value != "checkbox":
         return None
+    if attribute == "srcset":
+        return safe_srcset(value)
     return value
+
+
+# srcset: "url [descriptor], url [descriptor], …" (HTML's "parse a srcset attribute"): a URL
+# is a run of non-space characters (commas at its end end the candidate); descriptors like
+# 1x, 1.5x, 480w follow up to the next comma.
+_SRCSET_CANDIDATE = re.compile(
+    r"[\s,]*(?P<url>[^\s,][^\s]*?)(?:,+(?=\s|$)|,*$|\s+(?P<descriptors>[^,]*))"
+)
+_DESCRIPTOR = re.compile(r"(?:\d+w|\d+h|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?x)")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# What a browser's URL parser drops before reading a scheme: tabs, newlines, C0 controls.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def is_safe_url(url: str) -> bool:
+    """A URL nh3 would keep in `src`: relative, or with a scheme in URL_SCHEMES."""
+    match = _SCHEME.match(_URL_NOISE.sub("", url))
+    return match is None or match.group(1).lower() in URL_SCHEMES - {"mailto"}
+
+
+def safe_srcset(value: str) -> str | None:
+    """`srcset` with only the candidates whose URL is safe (as `src` is filtered) and whose
+    descriptors are valid; None, so the attribute is dropped, when none is left.
+
+    nh3 filters the URL schemes of `src` and `href` but leaves `srcset` as it is."""
+    kept = []
+    for match in _SRCSET_CANDIDATE.finditer(value):
+        url, descriptors = match.group("url"), (match.group("descriptors") or "").split()
+        if not is_safe_url(url) or not all(_DESCRIPTOR.fullmatch(d) for d in descriptors):
+            continue
+        kept.append(" ".join([url, *descriptors]))
+    return ", ".join(kept) or None
 
 
 def render_markdown(text: str) -> str:
@@ -101,7 +135,7 @@ def render_markdown(text: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        attribute_filter=_input_filter,
+        attribute_filter=_attribute_filter,
         strip_comments=True,
     )
 

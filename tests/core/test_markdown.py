@@ -123,3 +123,39 @@ def test_common_languages_are_highlighted_with_styled_token_classes(language):
     for token in ("keyword", "string", "comment", "number", "name", "builtin"):
         assert f"--tok-{token}:" in light
         assert f"--tok-{token}:" in dark
+
+
+SRCSET_ATTACKS = [
+    '<img src="/a.png" srcset="javascript:alert(1) 1x">',
+    '<img src="/a.png" srcset="/ok.png 1x, JavaScript:alert(1) 2x">',
+    '<img src="/a.png" srcset=" java\tscript:alert(1) 480w">',
+    '<img src="/a.png" srcset="data:text/html,<script>alert(1)</script> 2x">',
+    '<picture><source srcset="javascript:alert(1)" type="image/webp"><img src="/a.png"></picture>',
+    '<picture><source srcset="vbscript:x 1x,/ok.webp 2x"><img src="/a.png"></picture>',
+]
+
+
+@pytest.mark.parametrize("attack", SRCSET_ATTACKS)
+def test_srcset_urls_are_filtered_like_src(attack):
+    html = render_markdown(attack).lower()
+    assert "script:" not in html
+    assert "data:" not in html
+    assert 'src="/a.png"' in html
+
+
+def test_safe_srcset_candidates_are_kept():
+    html = render_markdown(
+        '<img src="/a.png" srcset="/a.png 1x, https://cdn.example/a@2x.png 2x, '
+        'javascript:alert(1) 3x" sizes="50vw">'
+    )
+    assert 'srcset="/a.png 1x, https://cdn.example/a@2x.png 2x"' in html
+    assert 'sizes="50vw"' in html
+    only_bad = render_markdown('<img src="/a.png" srcset="javascript:alert(1) 1x">')
+    assert "srcset" not in only_bad
+
+
+def test_srcset_never_reaches_the_page_or_the_feed(client, site):
+    post = PostFactory(body='Photo: <img src="/a.png" srcset="javascript:alert(1) 1x">')
+    for url in (post.get_absolute_url(), "/feed/"):
+        html = client.get(url).content.decode()
+        assert "javascript:alert" not in html, url
