@@ -5,8 +5,8 @@ placeholder for the one thing that differs per subscriber (the unsubscribe link)
 message then only swaps the placeholder and sets its headers. The HTML part is the
 issue's sanitized HTML with inline styles added (mail clients ignore style sheets and
 classes), links made absolute, inside a simple 600 px table layout that declares light
-and dark support. The plain-text part is the issue's Markdown source, which reads well as
-text.
+and dark support. The plain-text part is the issue's Markdown rendered as text
+(core.plaintext): no Markdown syntax, every link absolute, images as their alt text.
 """
 
 import binascii
@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import SiteSettings
+from core.plaintext import markdown_to_text
 from newsletter import tokens
 from newsletter.models import Issue, Subscriber
 
@@ -271,7 +272,7 @@ def render_issue(issue: Issue, *, test: bool = False) -> RenderedIssue:
         "site": site,
         "subject": issue.title,
         "body": email_html(issue.body_html, issue_url),
-        "body_text": issue.body.strip(),
+        "body_text": markdown_to_text(issue.body, issue_url).strip(),
         "issue_url": issue_url,
         "archive_url": archive_url,
         "site_url": settings.SITE_URL,
