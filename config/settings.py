@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.redirects",
     "markdownx",
+    # Revisions of posts, releases and issues (core.revisions).
+    "reversion",
     "solo",
     "django_tasks_db",
     "axes",

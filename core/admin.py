@@ -1,17 +1,18 @@
 from django.contrib import admin
 from django.utils import timezone
 from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 from solo.admin import SingletonModelAdmin
 
 from core import previews
+from core.editor import DraftEditorMixin, EditorWidget
 from core.models import SiteSettings, Status
+from core.revisions import RevisionAdmin
 
 
 class MarkdownAdminMixin:
     """The Markdown editor with live preview on every Markdown field."""
 
-    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    formfield_overrides = {MarkdownxField: {"widget": EditorWidget}}
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -37,8 +38,10 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PublishableAdminMixin(MarkdownAdminMixin):
-    """Columns, filters and actions shared by everything with a publication date."""
+class PublishableAdminMixin(MarkdownAdminMixin, DraftEditorMixin, RevisionAdmin):
+    """Columns, filters and actions shared by everything with a publication date, draft
+    autosave, and revisions (RevisionAdmin is a ModelAdmin: an app's `admin.ModelAdmin`
+    base after this mixin adds nothing)."""
 
     date_hierarchy = "published_at"
     actions = ["publish_now", "make_draft"]

@@ -60,9 +60,14 @@ def test_author_writes_schedules_and_publishes_a_post(author_page, base):
     preview = page.locator(".markdownx-preview")
     expect(preview.locator("span.kn", has_text="import")).to_be_visible()
 
-    # Drag an image into the editor: it is uploaded and its Markdown inserted.
+    # Drag an image into the editor: it is uploaded, its alt text asked for (starting from
+    # the file name), and its Markdown inserted.
     page.evaluate(DROP_IMAGE, "#id_body")
-    expect(body).to_have_value(re.compile(r"!\[\]\(/media/uploads/[^)]+\.png\)"), timeout=10_000)
+    alt = page.get_by_role("dialog").get_by_label("Alt text")
+    expect(alt).to_have_value("diagram", timeout=10_000)
+    alt.fill("A blue rectangle")
+    page.get_by_role("button", name="Insert image").click()
+    expect(body).to_have_value(re.compile(r"!\[A blue rectangle\]\(/media/uploads/[^)]+\.png\)"))
     body.press("End")
     body.type(" ")  # a keystroke refreshes the preview
     expect(preview.locator("img")).to_be_visible()
