@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.html import escape
 from markdownx.models import MarkdownxField
 from solo.models import SingletonModel
 
@@ -94,7 +95,9 @@ class SiteSettings(SingletonModel):
     podcast_title = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The podcast's name in podcast apps. Left blank: “<author name> (audio)”.",
+        help_text=escape(
+            "The podcast's name in podcast apps. Left blank: “<author name> (audio)”."
+        ),
     )
     podcast_description = models.TextField(
         blank=True,

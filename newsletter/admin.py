@@ -233,10 +233,35 @@ class SubscriberAdminMixin:
         )
 
 
+class ConfirmationFilter(admin.SimpleListFilter):
+    title = "confirmation email"
+    parameter_name = "confirmation"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Not delivered"), ("retrying", "Being retried")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(confirmation_failed_at__isnull=False)
+        if self.value() == "retrying":
+            return queryset.filter(confirmation_failed_at__isnull=True).exclude(
+                confirmation_error=""
+            )
+        return queryset
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
-    list_display = ["email", "name", "status", "source", "created_at", "confirmed_at"]
-    list_filter = ["status", "source", "created_at"]
+    list_display = [
+        "email",
+        "name",
+        "status",
+        "source",
+        "created_at",
+        "confirmed_at",
+        "confirmation",
+    ]
+    list_filter = ["status", ConfirmationFilter, "source", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["email", "name"]
     search_help_text = "Address or name; an unsubscribe link or its token finds its owner."
@@ -248,6 +273,7 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "source",
         "created_at",
         "confirmation_sent_at",
+        "confirmation",
         "confirmed_at",
         "unsubscribed_at",
         "updated_at",
@@ -256,11 +282,31 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "confirmation_sent_at",
+        "confirmation",
         "confirmed_at",
         "unsubscribed_at",
     ]
     actions = ["export_csv", "unsubscribe_selected", "resend_confirmation", "erase"]
     change_list_template = "admin/newsletter/subscriber/change_list.html"
+
+    @admin.display(description="confirmation email")
+    def confirmation(self, obj):
+        """The last confirmation email's fate, with the mail server's reason if it failed."""
+        if obj.confirmation_failed_at:
+            when = timezone.localtime(obj.confirmation_failed_at)
+            return format_html(
+                '<ul class="errorlist confirmation-failed"><li>Not delivered ({}): {}</li></ul>',
+                f"{when:%Y-%m-%d %H:%M}",
+                obj.confirmation_error,
+            )
+        if obj.confirmation_error:
+            return format_html(
+                '<ul class="errorlist confirmation-retrying"><li>Not delivered yet: {}</li></ul>',
+                obj.confirmation_error,
+            )
+        if obj.status == Subscriber.Status.PENDING and obj.confirmation_sent_at:
+            return f"Sent {timezone.localtime(obj.confirmation_sent_at):%Y-%m-%d %H:%M}"
+        return "–"
 
     def get_search_results(self, request, queryset, search_term):
         token = search_term.strip().rstrip("/").rsplit("/", 1)[-1].removeprefix("unsubscribe ")
@@ -358,7 +404,11 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         sent = sum(subscriptions.request_confirmation(subscriber) for subscriber in pending)
         skipped = len(pending) - sent
         note = f" ({skipped} already had one in the last few minutes)" if skipped else ""
-        self.message_user(request, f"Sending {sent} confirmation email(s){note}.")
+        self.message_user(
+            request,
+            f"Sending {sent} confirmation email(s){note}. If the mail server refuses one, "
+            "its reason shows in the “confirmation email” column.",
+        )
 
     @admin.action(description="Erase the selected subscribers (on request)", permissions=["delete"])
     def erase(self, request, queryset):

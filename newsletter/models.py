@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.html import escape
 from markdownx.models import MarkdownxField
 
 from core.links import reverse_url
@@ -19,7 +20,8 @@ class Issue(Publishable):
     title = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Left blank, it is filled in as “<newsletter name>: Issue #<n>”.",
+        # Help texts are HTML in the admin: the placeholders must be escaped to show.
+        help_text=escape("Left blank, it is filled in as “<newsletter name>: Issue #<n>”."),
     )
     subtitle = models.CharField(max_length=300, blank=True)
     body = MarkdownxField()
@@ -95,6 +97,14 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The mail server's answer when the last confirmation email was not accepted; cleared
+    # when a new one is requested. A failed email does not count for the resend throttle.
+    confirmation_error = models.CharField(
+        "confirmation email problem", max_length=500, blank=True, editable=False
+    )
+    confirmation_failed_at = models.DateTimeField(
+        "confirmation email failed at", null=True, blank=True, editable=False
+    )
     confirmed_at = models.DateTimeField(
         "subscribed since",
         null=True,

@@ -60,13 +60,35 @@ def request_confirmation(subscriber: Subscriber) -> bool:
 
 def mark_confirmation_sent(queryset) -> int:
     """Stamp confirmation_sent_at on the pending subscribers of `queryset` that have not
-    had a confirmation recently; returns how many were stamped."""
+    had a confirmation recently; returns how many were stamped.
+
+    Only emails the mail server accepted (or that are still on their way) count as
+    recent: one it refused (confirmation_failed_at) can be sent again at once."""
     now = timezone.now()
     recent = now - timedelta(seconds=settings.NEWSLETTER_CONFIRM_RESEND_SECONDS)
     return (
         queryset.filter(status=Subscriber.Status.PENDING)
-        .exclude(confirmation_sent_at__gt=recent)
-        .update(confirmation_sent_at=now)
+        .exclude(confirmation_sent_at__gt=recent, confirmation_failed_at__isnull=True)
+        .update(confirmation_sent_at=now, confirmation_error="", confirmation_failed_at=None)
+    )
+
+
+def confirmation_failed(subscriber_id: int, reason: str, *, retry_at=None) -> None:
+    """Keep the mail server's reason for the admin. With `retry_at` another attempt is
+    already queued (and still counts for the throttle); without, the email is given up."""
+    if retry_at is not None:
+        when = timezone.localtime(retry_at)
+        values = {"confirmation_error": f"{reason} (trying again at {when:%Y-%m-%d %H:%M})"}
+    else:
+        values = {"confirmation_error": reason, "confirmation_failed_at": timezone.now()}
+    values["confirmation_error"] = values["confirmation_error"][:500]
+    Subscriber.objects.filter(pk=subscriber_id).update(**values)
+
+
+def confirmation_accepted(subscriber_id: int) -> None:
+    """A retried confirmation got through: forget the earlier attempt's error."""
+    Subscriber.objects.filter(pk=subscriber_id).exclude(confirmation_error="").update(
+        confirmation_error="", confirmation_failed_at=None
     )
 
 

@@ -10,7 +10,7 @@ from django.core.mail import mailers
 from django.tasks import task
 from django.utils import timezone
 
-from newsletter import emails, sending
+from newsletter import emails, sending, subscriptions
 from newsletter.models import Subscriber
 
 logger = logging.getLogger(__name__)
@@ -43,17 +43,20 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> bool:
         mailers[settings.NEWSLETTER_MAILER].send_messages([emails.confirmation_message(subscriber)])
     except Exception as error:
         kind, reason, _bounced = sending.classify(error)
-        if kind == sending.PERMANENT or attempt >= CONFIRMATION_ATTEMPTS:
+        if kind == sending.PERMANENT or attempt >= CONFIRMATION_ATTEMPTS or not sending.can_defer():
+            # Given up: the admin shows the reason, and the author may send it again at once.
+            subscriptions.confirmation_failed(subscriber_id, reason)
             logger.warning("Confirmation to subscriber %s failed: %s", subscriber_id, reason)
-            raise
-        if not sending.can_defer():
             raise
         run_after = timezone.now() + sending.backoff(attempt)
         send_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt + 1)
+        subscriptions.confirmation_failed(subscriber_id, reason, retry_at=run_after)
         logger.info(
             "Confirmation to subscriber %s retried at %s: %s", subscriber_id, run_after, reason
         )
         return False
+    if attempt > 1:
+        subscriptions.confirmation_accepted(subscriber_id)
     return True
 
 

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import escape
 from markdownx.models import MarkdownxField
 from packaging.version import InvalidVersion, Version
 
@@ -61,7 +62,8 @@ class Release(Publishable):
     title = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Left blank, it is filled in as “<project> v<version> released”.",
+        # Help texts are HTML in the admin: the placeholders must be escaped to show.
+        help_text=escape("Left blank, it is filled in as “<project> v<version> released”."),
     )
     summary = models.TextField(help_text="The short paragraph shown in the timeline.")
     notes = MarkdownxField("release notes", blank=True)

@@ -93,7 +93,7 @@ def test_dashboard_shows_what_the_author_works_on(
     with django_assert_num_queries(12):
         response = client.get(INDEX)
     assert response.status_code == 200
-    page = lxml_html.fromstring(response.content)
+    page = lxml_html.fromstring(response.content.decode())
 
     write = links(page.xpath('//ul[contains(@class, "dashboard-write")]')[0])
     assert write == {
@@ -137,14 +137,14 @@ def test_dashboard_shows_what_the_author_works_on(
 
 
 def test_dashboard_puts_the_authors_apps_before_auth_and_the_rest(client, author, site):
-    page = lxml_html.fromstring(client.get(INDEX).content)
+    page = lxml_html.fromstring(client.get(INDEX).content.decode())
     captions = [" ".join(c.text_content().split()) for c in page.xpath("//caption")]
     assert captions[:3] == ["Blog", "Projects", "Newsletter"]
     assert captions.index("Authentication and Authorization") > 2
 
 
 def test_an_empty_dashboard_says_so(client, author, site):
-    page = lxml_html.fromstring(client.get(INDEX).content)
+    page = lxml_html.fromstring(client.get(INDEX).content.decode())
     assert "No drafts." in section(page, "drafts")[0]
     assert "Nothing scheduled." in section(page, "scheduled")[0]
     text = section(page, "newsletter")[0]
@@ -158,7 +158,7 @@ def test_dashboard_shows_only_what_the_user_may_see(client, content):
         Permission.objects.filter(codename__in=["view_post", "add_post", "change_post"])
     )
     client.force_login(user)
-    page = lxml_html.fromstring(client.get(INDEX).content)
+    page = lxml_html.fromstring(client.get(INDEX).content.decode())
     assert links(page.xpath('//ul[contains(@class, "dashboard-write")]')[0]) == {
         "Write a post": reverse("admin:blog_post_add")
     }
@@ -181,7 +181,7 @@ def test_lists_filter_scheduled_items(client, author, content, url_name, expecte
     response = client.get(reverse(url_name), {"state": "scheduled"})
     assert response.status_code == 200
     assert [str(obj) for obj in response.context["cl"].result_list] == expected
-    page = lxml_html.fromstring(response.content)
+    page = lxml_html.fromstring(response.content.decode())
     assert "Scheduled" in links(page.xpath('//*[@id="changelist-filter"]')[0])
 
 
@@ -195,7 +195,7 @@ def test_post_list_state_filter_draft_and_published(client, author, content):
 
 def view_on_site(client, obj):
     change = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    page = lxml_html.fromstring(client.get(change).content)
+    page = lxml_html.fromstring(client.get(change).content.decode())
     hrefs = [a.get("href") for a in page.xpath('//a[normalize-space()="View on site"]')]
     assert len(hrefs) == 1, hrefs
     return hrefs[0]
@@ -208,7 +208,7 @@ def test_view_on_site_of_an_unpublished_item_opens_its_preview(client, author, c
     assert href == previews.preview_path(obj)
     response = client.get(href)
     assert response.status_code == 200
-    text = lxml_html.fromstring(response.content).text_content()
+    text = lxml_html.fromstring(response.content.decode()).text_content()
     assert "Preview" in text
     assert str(obj) in text
 
