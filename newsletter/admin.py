@@ -20,6 +20,25 @@ from newsletter.models import Delivery, Issue, Subscriber, cancel_queued_deliver
 from newsletter.tasks import deliver_issue, send_confirmations
 
 
+def account_form_url(user) -> str | None:
+    """The admin form where `user` can set their email address (None: not allowed to)."""
+    opts = user._meta
+    if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+        return None
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[user.pk])
+
+
+def no_email_message(user) -> str:
+    url = account_form_url(user)
+    if url is None:
+        return "Your account has no email address: ask an administrator to add one."
+    return format_html(
+        'Your account has no email address: <a href="{}">add one to your account</a> '
+        "to receive tests.",
+        url,
+    )
+
+
 def progress_text(counts: dict[str, int] | None) -> str:
     if not counts or not counts["total"]:
         return ""
@@ -127,11 +146,7 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
     def _send_test(self, request, issue) -> bool:
         address = request.user.email
         if not address:
-            self.message_user(
-                request,
-                "Your account has no email address: add one under Users to receive tests.",
-                messages.ERROR,
-            )
+            self.message_user(request, no_email_message(request.user), messages.ERROR)
             return False
         try:
             sending.send_test(issue, address)
@@ -204,6 +219,7 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
             .select_related("subscriber")
             .order_by("-pk")[:50],
             "user_email": request.user.email,
+            "account_form_url": account_form_url(request.user),
             "deliveries_url": reverse("admin:newsletter_delivery_changelist")
             + f"?issue__id__exact={issue.pk}",
         }
