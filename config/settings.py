@@ -186,8 +186,8 @@ elif DEBUG or TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     # Without Redis, production still needs one cache for all gunicorn workers (the page
-    # cache's version, rate limits): files under var/ are shared by the processes of one
-    # machine. Several machines need REDIS_URL.
+    # cache and its content version): files under var/ are shared by the processes of one
+    # machine. Several machines need REDIS_URL. (Rate limits count in the database.)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

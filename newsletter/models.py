@@ -220,3 +220,18 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"Issue #{self.issue.number} → subscriber #{self.subscriber_id}"
+
+
+class RateLimitWindow(models.Model):
+    """How many attempts one client made in one window of a rate limit (newsletter.ratelimit).
+
+    In the database rather than the cache: one atomic upsert counts, whatever the cache
+    backend (the file-based one has no atomic increment), and page entries filling a capped
+    cache cannot push a counter out."""
+
+    key = models.CharField(max_length=120, unique=True)  # scope, hashed client, window
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -2,9 +2,12 @@
 errors for bad input, CSRF and a rate limit per client address."""
 
 import datetime
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +20,12 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("newsletter:subscribe")
 THANKS = reverse("newsletter:thanks")
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a database server (an in-memory SQLite test database "
+    "serializes threads on table locks); CI runs the suite on PostgreSQL",
+)
 
 
 def test_signup_creates_a_pending_subscriber_and_sends_the_confirmation(
@@ -316,3 +325,60 @@ def test_reader_count_is_shortened(count, text):
     from core.templatetags.site_tags import intword_short
 
     assert intword_short(count) == text
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """Production's cache without Redis: files shared by every process of one machine."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 50},
+        },
+    }
+
+
+def concurrent_signups(count: int) -> list[int]:
+    """`count` signups from one client address at once, each in its own thread (with its
+    own database connection); returns the status codes."""
+    start = threading.Barrier(count)
+
+    def attempt(number: int) -> int:
+        try:
+            start.wait()
+            return Client().post(URL, {"email": f"crowd{number}@example.com"}).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("crowd", [60, 100])
+def test_concurrent_signups_from_one_address_stop_at_the_limit(site, settings, file_cache, crowd):
+    settings.NEWSLETTER_SIGNUP_RATE_LIMIT = 10
+    codes = concurrent_signups(crowd)
+    assert sorted(set(codes)) == [302, 429]
+    assert codes.count(302) == 10
+    assert Subscriber.objects.count() == 10
+
+
+def test_the_rate_limit_survives_a_full_page_cache(client, site, settings, file_cache):
+    settings.NEWSLETTER_SIGNUP_RATE_LIMIT = 3
+    settings.PAGE_CACHE_SECONDS = 600
+    for n in range(3):
+        assert signup(client, f"r{n}@example.com").status_code == 302
+    assert signup(client, "one-more@example.com").status_code == 429
+    # Enough distinct pages to fill the capped cache many times over.
+    for number in range(40):
+        PostFactory(title=f"Filler {number}")
+    urls = ["/", "/feed/", "/sitemap.xml", "/archive/", "/newsletter/"]
+    urls += [f"/search/?q=filler+{number}" for number in range(150)]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/search/?q=filler+149")["X-Cache"] == "hit"
+    assert signup(client, "still-too-many@example.com").status_code == 429
