@@ -14,10 +14,12 @@ from datetime import datetime
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Stylesheet
 from django.utils.html import escape
 from django.utils.timezone import now
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from blog.models import Category, Post, Series
 from core.links import absolute_url, absolutize_html, site_host
@@ -35,7 +37,26 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # --- Feed formats ---------------------------------------------------------------------------
 
 
-class RssFeed(Rss201rev2Feed):
+class BrowserReadableFeed:
+    """What makes a feed readable when opened in a browser: an XSLT stylesheet
+    (static/feeds/feed.xsl) turns it into a page that says what the feed is and how to
+    subscribe, with the site's CSS named in a `page-stylesheet` instruction the XSLT reads.
+
+    Served as application/xml: browsers show application/rss+xml and application/atom+xml
+    as plain text without applying the stylesheet, while feed readers and validators read
+    the document, not the media type (the pages' <link rel="alternate"> keep the specific
+    types)."""
+
+    content_type = "application/xml; charset=utf-8"
+
+    def add_stylesheets(self, handler):
+        handler.processingInstruction(
+            "xml-stylesheet", str(Stylesheet(static("feeds/feed.xsl"), mimetype="text/xsl"))
+        )
+        handler.processingInstruction("page-stylesheet", f'href="{static("css/site.css")}"')
+
+
+class RssFeed(BrowserReadableFeed, Rss201rev2Feed):
     """RSS 2.0 with the full HTML of each item in content:encoded."""
 
     def rss_attributes(self):
@@ -47,8 +68,18 @@ class RssFeed(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(BrowserReadableFeed, Atom1Feed):
     """Atom 1.0 with the full HTML of each entry in <content type="html">."""
+
+    def write(self, outfile, encoding):
+        # Atom1Feed.write, with the stylesheets after the XML declaration as RSS has them.
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        self.add_stylesheets(handler)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
