@@ -2,40 +2,51 @@
 SHELL := /bin/sh
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Two stamps: the site's own dependencies (make run), and those plus the test tools (make
+# test). The second one keeps its old name, so a .venv made by an older Makefile counts.
+RUN_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings follow these too (SITE_URL, unless it is set), so links name this port.
+RUN_ENV := HOST=$(HOST) PORT=$(PORT)
 
-.PHONY: install run test lint fix check pytest bench bench-send loadtest fault-test worker clean container-check audit
+.PHONY: install install-dev run test lint fix check pytest bench bench-send bench-setup loadtest fault-test worker clean container-check audit
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(PY) || { py=$$(scripts/find-python) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV); }
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $(STAMP)
+# uv when it can be had, else pip (scripts/install-requirements). A venv with the test
+# tools already has everything the site needs.
+$(RUN_STAMP): requirements.txt
+	@if [ -f $(DEV_STAMP) ] && [ $(DEV_STAMP) -nt requirements.txt ]; then :; \
+	  else scripts/install-requirements requirements.txt; fi
+	@touch $(RUN_STAMP)
 
-## install: create .venv with the pinned dependencies (used by run, test and scripts)
-install: $(STAMP)
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	@scripts/install-requirements requirements-dev.txt
+	@touch $(DEV_STAMP) $(RUN_STAMP)
+
+## install: create .venv with what the site needs to run (make run, make worker)
+install: $(RUN_STAMP)
+
+## install-dev: add the test and lint tools (make test and the scripts)
+install-dev: $(DEV_STAMP)
 
 ## run: migrate a SQLite database under var/, load demo content once, serve the site with a worker
 run: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py ensure_superuser
-	@echo "Starting the background worker (sends email) and the site on http://$(HOST):$(PORT)/"
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(PY) manage.py db_worker --reload >var/worker.log 2>&1 & \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
+	$(RUN_ENV) $(PY) manage.py ensure_superuser
+	@echo "Starting the site on http://$(HOST):$(PORT)/ and the background worker (email; its log: var/worker.log). Ctrl-C stops both."
+	@$(PY) scripts/devserver.py --host $(HOST) --port $(PORT)
 
 ## test: lint, Django's checks, migrations up to date, then the whole pytest suite
-test: install lint check pytest
+test: install-dev lint check pytest
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## fix: apply ruff's fixes and formatting
-fix: install
+fix: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
@@ -43,7 +54,7 @@ check: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run --no-input
 
-pytest: install
+pytest: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
@@ -54,26 +65,30 @@ container-check:
 	scripts/container-smoke.sh
 
 ## audit: axe-core, Nu HTML Checker, Lighthouse, page weight and screenshots (see scripts/audit.py)
-audit: install
+audit: install-dev
 	cd audit && npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/audit.py
 
 ## bench: wrk against gunicorn at 10,000 posts, cached and uncached (scripts/bench.py)
-bench: install
+bench: install-dev
 	$(PY) scripts/bench.py
 
 ## loadtest: 60 s at 64 connections on the home page, a post and the newsletter page
-loadtest: install
+loadtest: install-dev
 	$(PY) scripts/bench.py --soak
 
 ## worker: the background worker that sends email (run it beside `make run`)
 worker: install
-	$(PY) manage.py db_worker
+	$(RUN_ENV) $(PY) manage.py db_worker
+
+## bench-setup: a fresh clone's first `make run` (empty package cache) and a second one, timed; the .venv's size
+bench-setup:
+	@py=$$(scripts/find-python) && "$$py" scripts/bench_setup.py $(BENCH_ARGS)
 
 ## bench-send: messages/second for one issue to 10,000 subscribers: db_worker vs a bare smtplib loop
-bench-send: install
+bench-send: install-dev
 	$(PY) scripts/bench_send.py $(BENCH_ARGS)
 
 ## fault-test: restart PostgreSQL under load and signups (root, local cluster; scripts/fault_test.py)
-fault-test: install
+fault-test: install-dev
 	$(PY) scripts/fault_test.py
