@@ -295,6 +295,8 @@ _mailer_options = {
 }
 if _email["EMAIL_BACKEND"].endswith("console.EmailBackend"):
     _mailer_options = {}
+    # Printed decoded, so links in the text part stay whole (core/mail.py).
+    _email["EMAIL_BACKEND"] = "core.mail.ConsoleEmailBackend"
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -311,7 +313,19 @@ TASKS = {
 
 # The site's public address, for links in feeds and emails (no trailing slash). The sites
 # framework's record 1 is kept in step with it after every migrate (core.signals).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL it is where the development server listens: HOST and PORT, which
+# `make run HOST=… PORT=…` passes on (a wildcard host is reached through loopback).
+def _served_at(host: str, port: str) -> str:
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"
+
+
+SITE_URL = (
+    env.str("SITE_URL", default="")
+    or _served_at(env.str("HOST", default=""), env.str("PORT", default="") or "8000")
+).rstrip("/")
 SITE_ID = 1
 
 # Markdown: the same function renders stored HTML and the admin's live preview.
