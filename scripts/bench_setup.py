@@ -57,6 +57,9 @@ def plain_environment(scratch: Path, machine_config: bool = False) -> dict:
     if not machine_config:
         env.update(PIP_CONFIG_FILE=os.devnull, UV_NO_CONFIG="1")  # no configuration files
     env.update(
+        # ensure_superuser asks a terminal for the admin's address; answered here, since a
+        # person's typing is no part of the setup's time.
+        DJANGO_SUPERUSER_EMAIL="admin@example.com",
         PIP_CACHE_DIR=str(cache / "pip"),
         UV_CACHE_DIR=str(cache / "uv"),
         XDG_CACHE_HOME=str(cache / "xdg"),
