@@ -188,6 +188,10 @@
     });
     this.root.addEventListener("markdownx.update", function () { self.count(); });
     this.textarea.addEventListener("input", function () { self.changed(); });
+    // A tab closed within the copy's delay still leaves the copy behind.
+    window.addEventListener("pagehide", function () {
+      if (self.localTimer && !submitting) self.keepLocalCopy();
+    });
   };
 
   Editor.prototype.uploadAll = function (files) {
@@ -247,6 +251,7 @@
   };
 
   Editor.prototype.keepLocalCopy = function () {
+    this.localTimer = null;
     if (submitting) return;
     try {
       localStorage.setItem(this.localKey, JSON.stringify({ text: this.textarea.value, at: Date.now() }));
@@ -255,6 +260,7 @@
 
   Editor.prototype.dropLocalCopy = function () {
     clearTimeout(this.localTimer);
+    this.localTimer = null;
     try { localStorage.removeItem(this.localKey); } catch (error) { /* nothing kept */ }
   };
 
