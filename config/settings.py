@@ -61,9 +61,11 @@ INSTALLED_APPS = [
     # Revisions of posts, releases and issues (core.revisions).
     "reversion",
     "solo",
-    "django_tasks_db",
     "axes",
     "core",
+    # After core: core's `db_worker` (the library's, riding out database restarts) must
+    # win, and the first app listed that has a command provides it.
+    "django_tasks_db",
     "blog",
     "projects",
     "newsletter",

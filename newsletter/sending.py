@@ -20,7 +20,7 @@ how a killed worker's batch is picked up by the next run.
 
 **Sending.** One SMTP connection per batch. Each row is marked `sent` right after the
 server accepted its message, one UPDATE per message, guarded by the worker's id (on
-PostgreSQL committed without waiting for the disk flush, see _mark_sent). The issue
+PostgreSQL committed without waiting for the disk flush, see _write_sent). The issue
 is rendered once per run; each message only differs in its address, unsubscribe link and
 Message-ID (emails.RenderedIssue).
 
@@ -35,7 +35,8 @@ message after half of its lease has passed (it hands the rest of the batch back)
 one SMTP exchange is bounded by the connection timeout (a quarter of the lease unless
 EMAIL_URL sets one), so a slow server cannot let a second worker take over rows the
 first is still sending. This assumes the workers' clocks agree to well within the lease
-(NTP).
+(NTP). A database restart between "250 OK" and the UPDATE is not a crash: the worker keeps
+retrying the UPDATE until the database is back (_mark_sent), so it costs no duplicate.
 
 **Failures.** Temporary ones (4xx, a dropped connection, a refused connection) put the row
 back in the queue with exponential back-off; a dropped connection is reopened once before
@@ -61,7 +62,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Min, Q
 from django.tasks import task_backends
 from django.utils import timezone
@@ -73,6 +74,7 @@ from newsletter.models import Delivery, Issue, Subscriber
 logger = logging.getLogger(__name__)
 
 PENDING = [Delivery.Status.QUEUED, Delivery.Status.SENDING]
+DATABASE_ERRORS = (OperationalError, InterfaceError)  # the connection, not the query
 
 
 class SendingError(Exception):
@@ -333,6 +335,48 @@ def _mark(delivery_id: int, worker: str, **values) -> int:
 
 
 def _mark_sent(delivery_id: int, worker: str) -> int:
+    """Mark a delivery sent once the server accepted its message.
+
+    The message is out by then, so losing the database at this moment (a restart) must
+    not leave the row `sending`: when its lease ended it would be sent again. The mark is
+    retried, 0.5 s doubling up to 5 s, until the database is back, for at most a quarter
+    of the lease (a batch starts no message after half of it, and one SMTP exchange takes
+    at most a quarter), so the row is still ours when the mark lands."""
+    deadline = time.monotonic() + settings.NEWSLETTER_LEASE_SECONDS / 4
+    delay, lost_at = 0.5, None
+    while True:
+        try:
+            marked = _write_sent(delivery_id, worker)
+        except DATABASE_ERRORS as error:
+            if connection.in_atomic_block or time.monotonic() + delay > deadline:
+                raise
+            if lost_at is None:
+                lost_at = time.monotonic()
+                logger.warning(
+                    "Lost the database marking delivery %s sent (%s); retrying until it is back",
+                    delivery_id,
+                    str(error).strip().splitlines()[0] if str(error).strip() else type(error),
+                )
+            connection.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
+            continue
+        if lost_at is None:
+            return marked
+        logger.info(
+            "Database back after %.1f s; delivery %s marked sent",
+            time.monotonic() - lost_at,
+            delivery_id,
+        )
+        # A lost commit may have landed after all: then the row is already ours and sent.
+        return marked or int(
+            Delivery.objects.filter(
+                pk=delivery_id, claimed_by=worker, status=Delivery.Status.SENT
+            ).exists()
+        )
+
+
+def _write_sent(delivery_id: int, worker: str) -> int:
     """The one write per message on the hot path, in plain SQL: building the ORM query
     cost more than running it.
 

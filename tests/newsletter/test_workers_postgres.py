@@ -2,18 +2,21 @@
 killed with SIGKILL halfway through. Needs PostgreSQL (row locks with SKIP LOCKED, and a
 database that separate processes share); CI runs the suite there."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
-from newsletter import sending
+from newsletter import sending, tasks
 from newsletter.models import Delivery, Subscriber
 from tests.factories import IssueFactory
 
@@ -138,3 +141,136 @@ def test_a_worker_killed_mid_issue_is_taken_over_after_its_lease(site, smtp_serv
     assert_each_got_exactly_one(smtp_server, people)
     takers = Delivery.objects.filter(pk__in=stranded).values_list("claimed_by", flat=True)
     assert {claimed.split(":")[1] for claimed in takers} == {str(second.pid)}
+
+
+# Losing the database: what a worker sees while PostgreSQL restarts -----------------------
+
+
+class Output(threading.Thread):
+    """Collects a worker's output lines as they come."""
+
+    def __init__(self, process: subprocess.Popen):
+        super().__init__(daemon=True)
+        self.process = process
+        self.lines: list[str] = []
+        self.start()
+
+    def run(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@contextlib.contextmanager
+def database_cut_off():
+    """The test database refuses new connections and every open one but this test's is
+    terminated (`pg_terminate_backend`, as a shutting-down server does): what a worker
+    sees while PostgreSQL restarts, without restarting the server other tests use."""
+    import psycopg
+
+    db = connection.settings_dict
+    name = connection.ops.quote_name(db["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        ours = cursor.fetchone()[0]
+    # From the maintenance database: a database cannot refuse its own connections.
+    admin = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    try:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> %s",
+            [db["NAME"], ours],
+        )
+        yield
+    finally:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        admin.close()
+
+
+def status(result) -> str:
+    return DBTaskResult.objects.get(pk=result.id).status
+
+
+def assert_rode_it_out(worker: subprocess.Popen, output: Output) -> None:
+    assert worker.poll() is None, output.text  # still running
+    assert output.count("Lost the database") == 1, output.text
+    assert output.count("back after") == 1, output.text
+    assert "Traceback" not in output.text
+
+
+def test_a_worker_idle_while_the_database_is_gone_reconnects_and_sends(site, smtp_server):
+    worker = start_worker("idle", smtp_server.port, LOG_LEVEL="INFO")
+    output = Output(worker)
+    try:
+        with database_cut_off():
+            wait_until(lambda: output.count("Lost the database"), 15, "the worker to notice")
+            # A signup arrives meanwhile, through a web process's open connection.
+            subscriber = Subscriber.objects.create(email="new@example.com")
+            result = tasks.send_confirmation.enqueue(subscriber.pk)
+            time.sleep(2)  # some reconnection attempts fail (0.5 s, then 1 s, …)
+            assert worker.poll() is None, output.text
+        wait_until(lambda: smtp_server.counts()["new@example.com"], 30, "the confirmation")
+        wait_until(lambda: status(result) == "SUCCESSFUL", 10, "the result")
+        assert_rode_it_out(worker, output)
+    finally:
+        stop(worker)
+    assert smtp_server.counts() == {"new@example.com": 1}
+
+
+def test_a_task_finished_while_the_database_was_gone_is_recorded_not_run_again(site, smtp_server):
+    smtp_server.hold_at = 1  # the confirmation waits in the SMTP exchange
+    worker = start_worker("sending", smtp_server.port, LOG_LEVEL="INFO")
+    output = Output(worker)
+    try:
+        subscriber = Subscriber.objects.create(email="waiting@example.com")
+        result = tasks.send_confirmation.enqueue(subscriber.pk)
+        assert smtp_server.holding.wait(30), output.text
+        with database_cut_off():
+            smtp_server.release.set()  # accepted: the task is done, its result not saved
+            wait_until(lambda: output.count("Lost the database"), 15, "the worker to notice")
+            time.sleep(1)
+        wait_until(lambda: status(result) == "SUCCESSFUL", 30, "the result")
+        # The worker goes on with the next task, and never ran this one again.
+        tasks.send_confirmation.enqueue(Subscriber.objects.create(email="next@example.com").pk)
+        wait_until(lambda: smtp_server.counts()["next@example.com"], 30, "the next email")
+        assert_rode_it_out(worker, output)
+    finally:
+        stop(worker)
+    assert smtp_server.counts() == {"waiting@example.com": 1, "next@example.com": 1}
+
+
+def test_losing_the_database_mid_issue_sends_each_message_once(site, smtp_server):
+    people = make_subscribers(60)
+    issue = IssueFactory()
+    smtp_server.hold_at = 26  # the 26th message waits for an answer
+    # A lease short enough that a row left `sending` would be sent again within the test.
+    env = {"NEWSLETTER_BATCH_SIZE": 20, "NEWSLETTER_LEASE_SECONDS": 20, "LOG_LEVEL": "INFO"}
+    worker = start_worker("issue", smtp_server.port, **env)
+    output = Output(worker)
+    try:
+        sending.start_sending(issue)
+        assert smtp_server.holding.wait(30), output.text
+        with database_cut_off():
+            smtp_server.release.set()  # accepted; marking it sent finds no database
+            wait_until(lambda: output.count("Lost the database"), 15, "the worker to notice")
+            time.sleep(1.5)
+        wait_until(lambda: issue.delivery_counts()["done"] == 60, 60, "all 60 sent")
+        assert_rode_it_out(worker, output)
+    finally:
+        stop(worker)
+    assert issue.delivery_counts()["sent"] == 60
+    assert_each_got_exactly_one(smtp_server, people)
