@@ -325,11 +325,10 @@
 
   var form = null, baseline = null;
 
-  function formState(overrides) {
+  function formState() {
     var entries = [];
     new FormData(form).forEach(function (value, name) {
       if (name === "csrfmiddlewaretoken") return;
-      if (overrides && Object.prototype.hasOwnProperty.call(overrides, name)) value = overrides[name];
       entries.push([name, typeof value === "string" ? value : value.name]);
     });
     return JSON.stringify(entries);
@@ -357,10 +356,20 @@
     return JSON.stringify(now) !== JSON.stringify(then);
   }
 
-  function start() {
-    var editors = Array.prototype.map.call(document.querySelectorAll(".markdownx"), function (root) {
-      return root.querySelector("textarea.markdownx-editor") ? new Editor(root) : null;
+  function setUp(container) {
+    return Array.prototype.map.call(container.querySelectorAll(".markdownx"), function (root) {
+      // An inline's hidden template row is cloned by the admin: it gets its bar once added.
+      var usable = root.querySelector("textarea.markdownx-editor") && !root.closest(".empty-form") &&
+        !root.querySelector(".editor-bar");
+      return usable ? new Editor(root) : null;
     }).filter(Boolean);
+  }
+
+  function start() {
+    var editors = setUp(document);
+    document.addEventListener("formset:added", function (event) {
+      Array.prototype.push.apply(editors, setUp(event.target));
+    });
     if (!editors.length) return;
     form = editors[0].textarea.form;
     if (!form) return;
