@@ -272,10 +272,10 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "email",
         "name",
         "status",
+        "confirmation",
         "source",
         "created_at",
         "confirmed_at",
-        "confirmation",
     ]
     list_filter = ["status", ConfirmationFilter, "source", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -305,6 +305,9 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
     actions = ["export_csv", "unsubscribe_selected", "resend_confirmation", "erase"]
     change_list_template = "admin/newsletter/subscriber/change_list.html"
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     @admin.display(description="confirmation email")
     def confirmation(self, obj):
         """The last confirmation email's fate, with the mail server's reason if it failed."""
@@ -333,7 +336,9 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
-        previous = Subscriber.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        previous, previous_email = Subscriber.objects.filter(pk=obj.pk).values_list(
+            "status", "email"
+        ).first() or (None, None)
         status_changed = previous != obj.status
         if status_changed and obj.status == Subscriber.Status.ACTIVE and not obj.confirmed_at:
             obj.confirmed_at = timezone.now()
@@ -345,6 +350,14 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
                 obj.make_pending()
             subscriptions.request_confirmation(obj)
             self.message_user(request, f"A confirmation email is on its way to {obj.email}.")
+        elif obj.status == Subscriber.Status.PENDING and previous_email != obj.email:
+            # A corrected address (often after a refused confirmation): confirm the new one,
+            # with a fresh link, at once.
+            obj.make_pending()
+            subscriptions.request_confirmation(obj)
+            self.message_user(
+                request, f"The address changed: a confirmation email is on its way to {obj.email}."
+            )
         if status_changed and obj.status != Subscriber.Status.ACTIVE:
             cancel_queued_deliveries(Subscriber.objects.filter(pk=obj.pk))
 

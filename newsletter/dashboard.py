@@ -41,7 +41,15 @@ def last_issue_figures():
 
 def panel_context(request) -> dict:
     changelist = reverse("admin:newsletter_subscriber_changelist")
-    by_status = dict(Subscriber.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    rows = list(
+        Subscriber.objects.values_list("status")
+        .annotate(
+            n=Count("pk"), refused=Count("pk", filter=Q(confirmation_failed_at__isnull=False))
+        )
+        .order_by()
+    )
+    by_status = {status: n for status, n, _ in rows}
+    refused = sum(r for _, _, r in rows)
     subscribers = [
         (label, by_status.get(value, 0), f"{changelist}?status__exact={value}")
         for value, label in Subscriber.Status.choices
@@ -65,6 +73,9 @@ def panel_context(request) -> dict:
     return {
         "subscribers": subscribers,
         "subscriber_total": sum(by_status.values()),
+        # Confirmation emails the mail server refused: the author can fix and resend them.
+        "refused_confirmations": refused,
+        "refused_url": f"{changelist}?confirmation=failed",
         "last_issue": figures,
     }
 

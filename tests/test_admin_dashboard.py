@@ -61,6 +61,9 @@ def content(site):
     older.save()
     for status, count in [("active", 4), ("pending", 2), ("unsubscribed", 1), ("bounced", 1)]:
         SubscriberFactory.create_batch(count, status=status)
+    Subscriber.objects.filter(status="pending").update(
+        confirmation_error="550 5.1.1 User unknown", confirmation_failed_at=ago(hours=1)
+    )
     subscribers = list(Subscriber.objects.order_by("pk"))
     outcome = ["sent", "sent", "sent", "failed", "skipped"]
     Delivery.objects.bulk_create(
@@ -134,6 +137,11 @@ def test_dashboard_shows_what_the_author_works_on(
                          ("Bounced", 1)]:  # fmt: skip
         assert f"{label} {count}" in text
     assert f"?status__exact={Subscriber.Status.PENDING}" in links(box)["2"]
+    refused = "2 confirmation emails refused by the mail server"
+    assert f"{refused}: see the reasons, fix the address or send again." in text
+    assert links(box)[refused] == reverse("admin:newsletter_subscriber_changelist") + (
+        "?confirmation=failed"
+    )
 
 
 def test_dashboard_puts_the_authors_apps_before_auth_and_the_rest(client, author, site):
@@ -150,6 +158,7 @@ def test_an_empty_dashboard_says_so(client, author, site):
     text = section(page, "newsletter")[0]
     assert "No issue has been sent to subscribers yet." in text
     assert "Subscribers (0)" in text
+    assert "refused" not in text
 
 
 def test_dashboard_shows_only_what_the_user_may_see(client, content):

@@ -116,3 +116,26 @@ def test_a_temporary_refusal_is_retried_and_shown_meanwhile(
     # A retry is on its way: asking again does not queue a second email.
     [message] = resend(client, subscriber)
     assert "1 already had one" in message
+
+
+def test_correcting_a_refused_address_sends_a_confirmation_to_the_new_one(
+    client, site, author, smtp, run_worker
+):
+    smtp.refuse[ADDRESS] = REFUSAL
+    subscriptions.signup(ADDRESS)
+    run_worker()
+    subscriber = Subscriber.objects.get(email=ADDRESS)
+    response = client.post(
+        reverse("admin:newsletter_subscriber_change", args=[subscriber.pk]),
+        {"email": "nobody@example.org", "name": "", "status": "pending", "source": "website"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert "a confirmation email is on its way to nobody@example.org." in messages[0]
+    run_worker()
+    [confirmation] = smtp.to("nobody@example.org")
+    assert "Confirm your subscription" in confirmation["Subject"]
+    subscriber.refresh_from_db()
+    assert subscriber.confirmation_failed_at is None
+    assert subscriber.confirmation_error == ""
