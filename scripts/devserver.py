@@ -96,7 +96,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1")
     parser.add_argument("--port", default=os.environ.get("PORT") or "8000")
-    parser.add_argument("--worker-log", type=Path, default=ROOT / "var" / "worker.log")
+    var = Path(os.environ.get("DJANGO_VAR_DIR") or ROOT / "var")
+    parser.add_argument("--worker-log", type=Path, default=var / "worker.log")
     args = parser.parse_args()
 
     # The settings build SITE_URL from these (config/settings.py), in both processes.
