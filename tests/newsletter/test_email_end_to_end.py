@@ -60,7 +60,8 @@ def test_signup_confirm_send_unsubscribe_and_the_next_issue(client, site, smtp, 
     assert mailto.startswith("mailto:")
     plain = ada_issue.get_body(("plain",)).get_content()
     html = ada_issue.get_body(("html",)).get_content()
-    assert "Hello **readers**." in plain
+    assert "Hello readers." in plain  # the text part is text, not Markdown
+    assert "A link (http://127.0.0.1:8000/posts/x/)" in plain
     assert "<strong" in html
     assert "readers" in html
     assert 'href="http://127.0.0.1:8000/posts/x/"' in html  # links made absolute
