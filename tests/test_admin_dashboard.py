@@ -1,6 +1,7 @@
 """The admin index as the author's dashboard, the lists' state filter, and "View on site"."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -77,6 +78,14 @@ def content(site):
     return items
 
 
+def assert_no_inline_code(response):
+    """The strict Content Security Policy holds: scripts and styles come from files."""
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "style=" not in html
+    assert "<style" not in html
+
+
 def section(page, name):
     """The text of one dashboard box, whitespace collapsed."""
     (box,) = page.xpath(f'//section[contains(@class, "dashboard-{name}")]')
@@ -96,6 +105,7 @@ def test_dashboard_shows_what_the_author_works_on(
     with django_assert_num_queries(12):
         response = client.get(INDEX)
     assert response.status_code == 200
+    assert_no_inline_code(response)
     page = lxml_html.fromstring(response.content.decode())
 
     write = links(page.xpath('//ul[contains(@class, "dashboard-write")]')[0])
@@ -204,7 +214,9 @@ def test_post_list_state_filter_draft_and_published(client, author, content):
 
 def view_on_site(client, obj):
     change = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    page = lxml_html.fromstring(client.get(change).content.decode())
+    response = client.get(change)
+    assert_no_inline_code(response)  # with the share-link script, when there is one
+    page = lxml_html.fromstring(response.content.decode())
     hrefs = [a.get("href") for a in page.xpath('//a[normalize-space()="View on site"]')]
     assert len(hrefs) == 1, hrefs
     return hrefs[0]
