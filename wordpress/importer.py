@@ -15,7 +15,11 @@ Decisions (see also the README):
 - Slugs: WordPress's post name, made ASCII (the URL pattern takes ASCII slugs); a slug
   another post has is given a -2, -3… suffix and reported.
 - Every item's old permalink path redirects (301) to its new address, through
-  django.contrib.redirects; so do the old /category/… and /tag/… archive addresses.
+  django.contrib.redirects; so do the old /category/… and /tag/… archive addresses. A
+  blog installed in a folder (`http://host/blog`) keeps that folder in each old address
+  (`/blog/category/…`), and its home and feed lead to ours. `?p=123` links carry no path
+  of their own: WordPressIdRedirectMiddleware answers them from ImportedItem. An old
+  address that already redirects elsewhere keeps its redirect, and the clash is reported.
 - Each item is imported in its own transaction: a bad item is reported and skipped, and
   the rest goes on. ImportedItem remembers what each WordPress item became, so a second
   run updates (or leaves alone) instead of duplicating.
@@ -37,6 +41,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.text import slugify
@@ -85,17 +90,31 @@ def default_warnings_path() -> Path:
     return Path(settings.VAR_DIR) / "wordpress-import" / f"warnings-{stamp}.txt"
 
 
-def old_path(url: str) -> str | None:
+def old_path(url: str, base: str = "") -> str | None:
     """The path of an old address, spelled as Django's request.get_full_path() spells it
-    (which is what RedirectFallbackMiddleware looks up); None for `/?p=123` links."""
+    (which is what RedirectFallbackMiddleware looks up). None for the old blog's home
+    (`base` + "/") and for links by id (`/?p=123`, `/blog/?p=123`, `/blog/index.php?p=1`),
+    whose path is shared by every post."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return None
     path = parts.path or "/"
-    if path == "/" or not path.startswith("/"):
+    if not path.startswith("/") or path.rstrip("/") in ("", base):
+        return None
+    if parts.query and (path.endswith("/") or path.endswith("/index.php")):
         return None
     return escape_uri_path(unquote(path))
+
+
+def base_path(url: str) -> str:
+    """The folder a WordPress blog was installed in: "/blog" for http://host/blog/, ""
+    at the root of its host."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return ""
+    return unquote(path).rstrip("/")
 
 
 def _parse_wp_date(value: str) -> datetime | None:
@@ -142,6 +161,7 @@ class Importer:
         self.report = Report(warnings_path, dry_run=dry_run)
         self.scan: ScanResult | None = None
         self.site_hosts: set[str] = set()
+        self.base = ""  # the old blog's folder on its host, e.g. "/blog"
         self._terms: dict[tuple[str, str], Category | None] = {}
         self._term_redirects: set[str] = set()
         self._post_type = ContentType.objects.get_for_model(Post)
@@ -157,6 +177,7 @@ class Importer:
             self._describe_export()
             atomic = transaction.atomic() if self.dry_run else nullcontext()
             with atomic:
+                self._home_redirects()
                 reader = WxrReader(self.source)
                 items = tqdm(
                     reader.iter_items(),
@@ -197,6 +218,7 @@ class Importer:
             host = urlsplit(url).netloc.lower()
             if host:
                 self.site_hosts.add(host)
+        self.base = base_path(scan.channel.base_blog_url or scan.channel.link)
 
     def _handle(self, item: WxrItem):
         post_type = item.post_type or "(no type)"
@@ -334,9 +356,20 @@ class Importer:
             return "created", post
         return ("updated" if changed else "unchanged"), post
 
-    def _warner(self, item: WxrItem):
-        label = item.label
+    def _home_redirects(self):
+        """A blog that lived in a folder: its home and main feed lead to ours (at the root
+        of a host they are our own addresses already)."""
+        if not self.base:
+            return
+        warn = self._warner_for("the blog's home")
+        home = escape_uri_path(self.base + "/")
+        self._save_redirect(home, reverse("home:index"), None, warn, kind="home")
+        self._save_redirect(home + "feed/", reverse("home:feed"), None, warn, kind="home")
 
+    def _warner(self, item: WxrItem):
+        return self._warner_for(item.label)
+
+    def _warner_for(self, label: str):
         def warn(kind: str, message: str):
             self.report.warn(kind, message, label)
 
@@ -477,19 +510,19 @@ class Importer:
 
     def _term_path(self, taxonomy: str, nicename: str) -> str:
         if taxonomy == "post_tag":
-            return f"/tag/{nicename}/"
+            return f"{self.base}/tag/{nicename}/"
         parts, seen = [nicename], {nicename}
         definition = self.scan.terms.get(("category", nicename))
         while definition and definition.parent and definition.parent not in seen:
             parts.insert(0, definition.parent)
             seen.add(definition.parent)
             definition = self.scan.terms.get(("category", definition.parent))
-        return "/category/" + "/".join(parts) + "/"
+        return f"{self.base}/category/" + "/".join(parts) + "/"
 
     def _term_redirect(self, taxonomy: str, nicename: str, category: Category, warn):
         if not nicename:
             return
-        path = old_path(self._term_path(taxonomy, nicename))
+        path = old_path(self._term_path(taxonomy, nicename), self.base)
         if path and path not in self._term_redirects:
             self._term_redirects.add(path)
             self._save_redirect(path, category.get_absolute_url(), None, warn, kind="archive")
@@ -515,7 +548,7 @@ class Importer:
         return mapping
 
     def _redirect(self, link: str, new_path: str, mapping: ImportedItem, warn):
-        path = old_path(link) if link else None
+        path = old_path(link, self.base) if link else None
         if path is None:
             return
         if len(path) > REDIRECT_LENGTH:
@@ -543,10 +576,18 @@ class Importer:
             self.report.redirects[f"created {kind}"] += 1
         elif existing.new_path == new_path:
             self.report.redirects["unchanged"] += 1
-        else:
-            ours = mapping is not None and mapping.old_path == path
-            if not ours:
-                warn("redirect", f"{path} redirected to {existing.new_path}; now to {new_path}")
+        elif mapping is not None and mapping.old_path == path:
+            # This item's own redirect from an earlier run: its new address moved.
             existing.new_path = new_path
             existing.save(update_fields=["new_path"])
             self.report.redirects["updated"] += 1
+        else:
+            # Another post's or page's (or one the author made): one old address can lead to
+            # one place only, so the first keeps it.
+            warn(
+                "redirect clash",
+                f"the old address {path} already redirects to {existing.new_path}, so it "
+                f"does not lead to {new_path}; change it under Redirects in the admin if it "
+                "should",
+            )
+            self.report.redirects["clashes"] += 1

@@ -145,13 +145,17 @@ class Report:
         created = self.redirects["created"]
         detail = (
             f" ({self.redirects['created post']} posts, {self.redirects['created archive']} "
-            "category and tag archives)"
+            "category and tag archives"
+            + (", the old home and feed" if self.redirects["created home"] else "")
+            + ")"
             if created
             else ""
         )
+        clashes = self.redirects["clashes"]
         lines.append(
             f"Redirects from old addresses: {created} {would}created{detail}, "
             f"{self.redirects['updated']} {would}updated, {self.redirects['unchanged']} unchanged"
+            + (f", {clashes} already leading elsewhere (see the warnings)" if clashes else "")
         )
         lines.append(
             f"Media files: {self.media['copied']} {would}copied, {self.media['reused']} already "

@@ -76,13 +76,37 @@ def _text(el) -> str:
     return (el.text or "").strip() if el is not None else ""
 
 
+# HTML elements that turn up in WordPress titles (`Title <em>With</em> Markup`): WordPress
+# prints titles as HTML, so they show as formatting there. Only these count as tags, so
+# text that merely looks like one (`Vec<T>`, `List<String>`) stays.
+INLINE_ELEMENTS = {
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike",
+    "strong", "sub", "sup", "time", "tt", "u", "var",
+}  # fmt: skip
+BREAKING_ELEMENTS = {"br", "wbr", "p", "div", "hr"}
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+
+
+def _drop_tags(value: str) -> str:
+    def replace(match):
+        name = match.group(1).lower()
+        if name in INLINE_ELEMENTS:
+            return ""
+        return " " if name in BREAKING_ELEMENTS else match.group(0)
+
+    return _TAG.sub(replace, value)
+
+
 def unescape_title(value: str) -> str:
-    """Plain text of a title or term name as WordPress stores it (HTML-escaped), undoing
-    the double escaping some exports have (`&amp;amp;`, or `&amp;` inside CDATA)."""
-    value = html.unescape(value or "")
+    """Plain text of a title or term name as WordPress stores it: HTML, so inline markup
+    (`<em>`, `<code>`…) goes and its words stay, and entities are decoded, undoing the
+    double escaping some exports have (`&amp;amp;`, or `&amp;` inside CDATA). A tag
+    written as text (`&lt;em&gt;`) is text: tags go before entities are decoded."""
+    value = html.unescape(_drop_tags(value or ""))
     if "&amp;" in value or "&#" in value:
         value = html.unescape(value)
-    return value.strip()
+    return " ".join(value.split())
 
 
 @dataclass

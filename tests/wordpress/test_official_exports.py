@@ -63,14 +63,13 @@ def test_theme_unit_test_export(run_import, client, site):
     assert posts["draft"].status == Status.DRAFT
     assert [p.slug for p in posts.values() if p.featured] == ["template-sticky"]
 
-    # The title with HTML shows as text, escaped; special characters and unicode intact.
+    # The title with HTML reads as its words, no literal tags; special characters and
+    # unicode intact.
     markup = posts["markup-title-with-markup"]
-    assert markup.title == "Markup: Title <em>With</em> <b>Mark<sup>up</sup></b>"
+    assert markup.title == "Markup: Title With Markup"
     html = client.get(markup.get_absolute_url()).content.decode()
-    assert (
-        "<h1>Markup: Title &lt;em&gt;With&lt;/em&gt; &lt;b&gt;Mark&lt;sup&gt;up&lt;/sup&gt;"
-        "&lt;/b&gt;</h1>"
-    ) in html
+    assert "<h1>Markup: Title With Markup</h1>" in html
+    assert "&lt;em&gt;" not in html
     assert posts["title-with-special-characters"].title == (
         "Markup: Title With Special Characters ~`!@#$%^&*()-_=+{}[]/\\;:'\"?,.>"
     )
