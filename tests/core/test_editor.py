@@ -201,3 +201,10 @@ def test_long_forms_have_save_buttons_on_top_too(client, site, author, model):
     opts = model._meta
     html = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).content.decode()
     assert html.count('name="_save"') == 2
+
+
+@pytest.mark.parametrize("object_id", ["abc", "9223372036854775808", "-1"])
+def test_autosave_and_compare_of_a_bad_address_are_404s(client, site, author, object_id):
+    assert client.post(f"/admin/blog/post/{object_id}/autosave/", {"body": "x"}).status_code == 404
+    compare = f"/admin/blog/post/{object_id}/history/compare/?from=1&to=current"
+    assert client.get(compare).status_code == 404
