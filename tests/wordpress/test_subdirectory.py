@@ -18,27 +18,30 @@ def plain(post_id: int, title: str, **kwargs) -> str:
     return item(post_id, title, link=link, guid=link, post_name=title.lower(), **kwargs)
 
 
-def folder_export(*items: str, site: str = BLOG) -> bytes:
+def folder_export(*items: str) -> bytes:
     terms = category("news", "News") + category("rust", "Rust", parent="news") + tag("tips", "Tips")
-    return export(*items, terms=terms, site=site)
+    return export(*items, terms=terms, site=BLOG)
+
+
+def the_blog() -> bytes:
+    """Three posts with plain permalinks and one with a pretty one, in three categories."""
+    return folder_export(
+        plain(101, "First", terms=[("category", "news", "News")]),
+        plain(102, "Second", terms=[("category", "rust", "Rust")]),
+        plain(103, "Third", terms=[("post_tag", "tips", "Tips")]),
+        item(
+            104,
+            "Pretty",
+            post_name="pretty",
+            link=f"{BLOG}/2019/05/04/pretty/",
+            guid=f"{BLOG}/?p=104",
+        ),
+    )
 
 
 @pytest.fixture
 def imported(run_import, site):
-    return run_import(
-        folder_export(
-            plain(101, "First", terms=[("category", "news", "News")]),
-            plain(102, "Second", terms=[("category", "rust", "Rust")]),
-            plain(103, "Third", terms=[("post_tag", "tips", "Tips")]),
-            item(
-                104,
-                "Pretty",
-                post_name="pretty",
-                link=f"{BLOG}/2019/05/04/pretty/",
-                guid=f"{BLOG}/?p=104",
-            ),
-        )
-    )
+    return run_import(the_blog())
 
 
 def test_each_old_id_link_reaches_its_own_post(imported, client):
@@ -79,20 +82,7 @@ def test_no_redirect_was_overwritten_and_nothing_reported(imported):
 
 
 def test_a_second_run_changes_no_redirect(imported, run_import):
-    again = run_import(
-        folder_export(
-            plain(101, "First", terms=[("category", "news", "News")]),
-            plain(102, "Second", terms=[("category", "rust", "Rust")]),
-            plain(103, "Third", terms=[("post_tag", "tips", "Tips")]),
-            item(
-                104,
-                "Pretty",
-                post_name="pretty",
-                link=f"{BLOG}/2019/05/04/pretty/",
-                guid=f"{BLOG}/?p=104",
-            ),
-        )
-    )
+    again = run_import(the_blog())
     assert again.items["post"] == {"unchanged": 4}
     assert again.redirects["created"] == again.redirects["updated"] == 0
     assert again.redirects["clashes"] == 0
