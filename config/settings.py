@@ -313,6 +313,7 @@ TASKS = {
     }
 }
 
+
 # The site's public address, for links in feeds and emails (no trailing slash). The sites
 # framework's record 1 is kept in step with it after every migrate (core.signals).
 # Without SITE_URL it is where the development server listens: HOST and PORT, which
