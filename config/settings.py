@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
+    # A NUL in the path or query string is a 400 before any lookup sees it.
+    "core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /?p=123 links of an imported WordPress site answer 301 with the post's new address.
     # Before the page cache, which drops query parameters the home page does not read.
@@ -113,6 +115,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # The client's address as the rate limits see it (TRUSTED_PROXY_COUNT, below).
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+# The user name axes records, cut to the length of its column (a longer one was a 500).
+AXES_USERNAME_CALLABLE = "core.http.login_username"
 ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
 
 ROOT_URLCONF = "config.urls"
@@ -408,6 +412,8 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "core.logging.JsonLineFormatter"},
     },
+    # A Host header outside ALLOWED_HOSTS: one warning line, no traceback, no email.
+    "filters": {"one_line_warning": {"()": "core.logging.OneLineWarning"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -420,6 +426,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
         "django.server": {"level": "ERROR" if LOG_FORMAT == "json" else "INFO"},
     },
 }

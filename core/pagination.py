@@ -23,6 +23,25 @@ from django.utils.translation import gettext_lazy as _
 _MAX_ROW = 2**63 - 1
 
 
+def page_number(number, per_page: int) -> int:
+    """A requested page number (`?page=`) as an int of at least 1 whose rows the database
+    can address; PageNotAnInteger or EmptyPage otherwise, which views answer with a 404.
+
+    For views that page without a paginator (the home page's timeline): the same rules as
+    CountlessPaginator, so `?page=99999999999999999999` never reaches OFFSET."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        number = int(number)
+    except (TypeError, ValueError):
+        raise PageNotAnInteger(_("That page number is not an integer")) from None
+    if number < 1:
+        raise EmptyPage(_("That page number is less than 1"))
+    if number * per_page + 1 > _MAX_ROW:
+        raise EmptyPage(_("That page contains no results"))
+    return number
+
+
 class CountlessPaginator:
     count = None
     num_pages = None
@@ -52,22 +71,12 @@ class CountlessPaginator:
         """The page number as an int of at least 1 (PageNotAnInteger or EmptyPage if not).
 
         Whether the page has items is only known once it is fetched (see page())."""
-        try:
-            if isinstance(number, float) and not number.is_integer():
-                raise ValueError
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(_("That page number is not an integer")) from None
-        if number < 1:
-            raise EmptyPage(_("That page number is less than 1"))
-        return number
+        return page_number(number, self.per_page)
 
     def page(self, number) -> "CountlessPage":
         """Page `number`, in one query of at most per_page + 1 rows."""
         number = self.validate_number(number)
         offset = (number - 1) * self.per_page
-        if offset + self.per_page + 1 > _MAX_ROW:
-            raise EmptyPage(_("That page contains no results"))
         rows = list(self.object_list[offset : offset + self.per_page + 1])
         if not rows and (number > 1 or not self.allow_empty_first_page):
             raise EmptyPage(_("That page contains no results"))

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,6 +10,7 @@ from blog.models import Category
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.pagecache import vary_on_query
+from core.pagination import page_number
 from core.versioning import conditional_page
 from home.search import Kind, SiteSearch
 from home.timeline import timeline_page
@@ -24,11 +25,9 @@ SEARCH_PAGE_SIZE = 10
 def index(request):
     """The author card, the newsletter call to action and the latest timeline."""
     try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
+        number = page_number(request.GET.get("page", 1), settings.TIMELINE_PAGE_SIZE)
+    except InvalidPage:
         raise Http404("No such page") from None
-    if number < 1:
-        raise Http404("No such page")
     page = timeline_page(number, settings.TIMELINE_PAGE_SIZE)
     if number > 1 and not page.items:
         raise Http404("No such page")

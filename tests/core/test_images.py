@@ -222,3 +222,7 @@ def test_avatar_follows_the_same_rules(staff, site):
     assert response.status_code == 302, response.content.decode()[:3000]
     site.refresh_from_db()
     assert site.avatar.name.endswith(".png")
+
+
+def test_the_upload_address_only_takes_posts(staff):
+    assert staff.get("/markdownx/upload/").status_code == 405
