@@ -1,11 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed
 
 
 class BlogConfig(AppConfig):
     name = "blog"
 
     def ready(self):
-        from blog.models import Post
-        from core import dashboard
+        from blog import previews
+        from blog.models import Category, Post, PostUpdate, Series
+        from core import dashboard, versioning
 
         dashboard.register_writable(Post)
+        # What readers see, for ETags, Last-Modified and the page cache (core.versioning).
+        versioning.register(Post, "updated_at", "published_at", published=True)
+        for model in (PostUpdate, Series, Category):
+            versioning.register(model)
+        m2m_changed.connect(
+            versioning.invalidate,
+            sender=Post.categories.through,
+            weak=False,
+            dispatch_uid="version-post-categories",
+        )
+        previews.register()

@@ -230,7 +230,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Browsers apply the feeds' XSLT stylesheet only when it comes as XSL (home/feeds.py).
+# Browsers apply the feeds' XSLT stylesheet only when it comes as XSL (core/feeds.py).
 WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")

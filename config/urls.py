@@ -4,7 +4,6 @@ from django.urls import include, path, re_path
 from markdownx.views import MarkdownifyView
 
 from core.uploads import CheckedImageUploadView
-from core.versioning import conditional_patterns
 from core.views import favicon, healthz, readyz, serve_media, staff_only
 
 admin.site.site_header = "Blog admin"
@@ -15,8 +14,7 @@ urlpatterns = [
     path("", include("home.urls")),
     path("", include("blog.urls")),
     path("projects/", include("projects.urls")),
-    # The newsletter's public pages answer conditional GETs like every other reader page.
-    path("newsletter/", conditional_patterns(include("newsletter.urls"), {"index", "issue"})),
+    path("newsletter/", include("newsletter.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -8,6 +8,8 @@ from core.editor import DraftEditorMixin, EditorWidget
 from core.models import SiteSettings, Status
 from core.revisions import RevisionAdmin
 
+PREVIEW_CHANGE_FORM = "admin/previews/change_form.html"
+
 
 class MarkdownAdminMixin:
     """The Markdown editor with live preview on every Markdown field."""
@@ -40,8 +42,9 @@ class StateFilter(admin.SimpleListFilter):
 
 class PublishableAdminMixin(MarkdownAdminMixin, DraftEditorMixin, RevisionAdmin):
     """Columns, filters and actions shared by everything with a publication date, draft
-    autosave, and revisions (RevisionAdmin is a ModelAdmin: an app's `admin.ModelAdmin`
-    base after this mixin adds nothing)."""
+    autosave, revisions (RevisionAdmin is a ModelAdmin: an app's `admin.ModelAdmin`
+    base after this mixin adds nothing), and the "Preview" and "Copy share link" buttons
+    of drafts and scheduled items whose model registered a preview (core.previews)."""
 
     date_hierarchy = "published_at"
     actions = ["publish_now", "make_draft"]
@@ -49,6 +52,14 @@ class PublishableAdminMixin(MarkdownAdminMixin, DraftEditorMixin, RevisionAdmin)
     def view_on_site(self, obj):
         # A draft's or a scheduled item's public address is a 404: open its preview.
         return previews.view_on_site_url(obj)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The preview buttons extend the change form this admin uses (the newsletter's
+        # adds "Send by email…"), so an app's own change form template keeps working.
+        context["preview_base_template"] = self.change_form_template or "admin/change_form.html"
+        response = super().render_change_form(request, context, *args, **kwargs)
+        response.template_name = PREVIEW_CHANGE_FORM
+        return response
 
     @admin.display(description="publication date", ordering="published_at")
     def published(self, obj):

@@ -3,17 +3,19 @@
 The content version (`core.versioning.current_version()`) changes whenever anything a
 reader can see changes, including a scheduled item's time arriving; see that module.
 
- `PageCacheMiddleware` stores whole responses for anonymous GET/HEAD
+`PageCacheMiddleware` stores whole responses for anonymous GET/HEAD
 requests to reader pages, keyed on the content version, host, path, the query parameters
-the page reads and whether the client takes gzip. It never stores or serves:
+the page reads and whether the client takes gzip. A reader page is a view marked with
+`core.readerpage.reader_page`; the URL pattern a request resolves to decides. It never
+stores or serves:
 
-- requests with a session cookie (logged-in staff) or to previews, the admin, the editor's
-  endpoints, or anything not in `CACHEABLE_NAMESPACES`;
+- requests with a session cookie (logged-in staff), or to any view not marked as a reader
+  page (previews, forms, the admin, the editor's endpoints, health checks, media);
 - responses that set a cookie, vary on Cookie, are not 200, are streamed, or say
   `private` or `no-store` (previews, pages with CSRF tokens).
 
-**Query strings.** Each page declares the query parameters it reads (`vary_on_query`; a
-paginated class-based view reads its `page_kwarg` without saying so); every other
+**Query strings.** Each page declares the query parameters it reads (`reader_page(query=…)`;
+a paginated class-based view reads its `page_kwarg` without saying so); every other
 parameter (`utm_*`, `fbclid`, random junk) is dropped from the request before the view
 sees it, so `/robots.txt?utm=<random>` is the entry of `/robots.txt` and cannot push real
 pages out of the cache. The view sees exactly the parameters of the key, so what is stored
@@ -32,7 +34,6 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -42,54 +43,12 @@ from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import patch_cache_control
 
+from core.readerpage import query_parameters
 from core.versioning import current_version
 
-# Reader pages: everything under these URL namespaces (and the feeds, sitemap and robots).
-CACHEABLE_NAMESPACES = {"home", "blog", "projects", "newsletter", "feeds", ""}
-UNCACHEABLE_NAMES = {
-    "subscribe",
-    "thanks",
-    "confirm",
-    "unsubscribe",
-    "preview",
-    "preview_shared",
-    "healthz",
-    "readyz",
-}
 # Headers not stored with a page: set again on every answer (Cache-Control, the length and
 # X-Cache by this middleware; the rest are per request or never on a cacheable response).
 UNSTORED_HEADERS = {"cache-control", "content-length", "x-cache", "date", "set-cookie"}
-QUERY_ATTRIBUTE = "page_cache_query"
-
-
-def vary_on_query(*names: str) -> Callable:
-    """Declare the query parameters a reader page reads (`@vary_on_query("q", "page")`).
-
-    The page cache keeps one entry per combination of these parameters' values and drops
-    every other parameter before the view runs. Class-based views may set the class
-    attribute `page_cache_query = ("q",)` instead; a paginated one needs nothing for its
-    `page_kwarg`."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(*args, **kwargs):
-            return view(*args, **kwargs)
-
-        setattr(wrapped, QUERY_ATTRIBUTE, frozenset(names))
-        return wrapped
-
-    return decorator
-
-
-def query_parameters(view) -> frozenset[str]:
-    """The query parameters `view` reads, as declared (see `vary_on_query`)."""
-    declared = getattr(view, QUERY_ATTRIBUTE, None)
-    view_class = getattr(view, "view_class", None)
-    if declared is None and view_class is not None:
-        declared = getattr(view_class, QUERY_ATTRIBUTE, None)
-        if declared is None and getattr(view_class, "paginate_by", None):
-            declared = (view_class.page_kwarg,)
-    return frozenset(declared or ())
 
 
 def _cache():
@@ -98,17 +57,12 @@ def _cache():
 
 @functools.lru_cache(maxsize=10_000)
 def _cacheable_path(path: str, urlconf) -> frozenset[str] | None:
-    """The query parameters of the page at `path` if it may be cached, else None, by the
-    URL pattern it resolves to (remembered: the URL configuration does not change while
+    """The query parameters of the page at `path` if it is a reader page, else None, by the
+    view its URL pattern resolves to (remembered: the URL configuration does not change while
     the process runs)."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
-        return None
-    namespace = match.namespace.split(":")[0] if match.namespace else ""
-    if namespace not in CACHEABLE_NAMESPACES or match.url_name in UNCACHEABLE_NAMES:
-        return None
-    if match.url_name and match.url_name.startswith("preview"):
         return None
     return query_parameters(match.func)
 

@@ -22,7 +22,8 @@ year in the footer. Template files are part of the ETag (a deploy that changes t
 changes every ETag), Python code is not: bump `VERSION_SALT` for code-only changes that
 alter pages.
 
-Sources are registered by the apps (see home.apps), so core imports none of them.
+Each app registers its own sources in its AppConfig.ready(), so core imports none of them.
+Reader pages send the version through `core.readerpage.reader_page`.
 """
 
 import functools
@@ -37,9 +38,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date
 
 # Change it to invalidate every ETag after a code change that alters pages.
 VERSION_SALT = "1"
@@ -55,11 +54,13 @@ class Source:
 _sources: list[Source] = []
 
 
-def register(model, *timestamps: str, published: bool = False):
+def register(model, *timestamps: str, published: bool = False, touch_on_delete: bool = True):
     """Make changes to `model` change the content version.
 
     `timestamps` name the columns whose newest value is a change time (`updated_at` by
-    default); `published=True` counts only rows `model.objects.published()` returns."""
+    default); `published=True` counts only rows `model.objects.published()` returns.
+    A deletion is recorded with `touch()` so that Last-Modified moves forward too
+    (`touch_on_delete=False` for ContentChange itself)."""
     timestamps = timestamps or ("updated_at",)
     if len(timestamps) > 2:
         raise ValueError("At most two timestamp columns per source.")
@@ -68,6 +69,8 @@ def register(model, *timestamps: str, published: bool = False):
         # Any save or delete makes the cached version (and every cached page) stale.
         for signal in (post_save, post_delete):
             signal.connect(invalidate, sender=model, weak=False, dispatch_uid=f"v-{model}")
+        if touch_on_delete:
+            post_delete.connect(_deleted, sender=model, weak=False, dispatch_uid=f"touch-{model}")
 
 
 def registered_models() -> list[type]:
@@ -162,6 +165,11 @@ def touch():
         ContentChange.objects.create(pk=1, changed_at=now)
 
 
+def _deleted(sender, instance, **kwargs):
+    # In the deleting transaction: a rollback undoes the mark with the deletion.
+    touch()
+
+
 def _version_key() -> str:
     """Where the cached version lives. The key names the code and templates it was computed
     for, so a deploy that changes them starts from a fresh version (and fresh pages) even
@@ -220,44 +228,3 @@ def invalidate(**kwargs) -> None:
     key = _version_key()
     _cache().delete(key)
     transaction.on_commit(lambda: _cache().delete(key))
-
-
-def conditional_page(view):
-    """Send the content version as ETag and Last-Modified, and answer 304 when the client
-    already has it. The view is not run at all then. Pages must revalidate each time
-    (`Cache-Control: no-cache`), so a new post shows up on the next visit."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        version = current_version()
-        response = get_conditional_response(
-            request, etag=version["etag"], last_modified=version["last_modified"]
-        )
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200:
-                return response
-        response.headers["ETag"] = version["etag"]
-        if version["last_modified"]:
-            response.headers["Last-Modified"] = http_date(version["last_modified"])
-        patch_cache_control(response, no_cache=True)
-        return response
-
-    wrapper.conditional_page = True
-    return wrapper
-
-
-def conditional_patterns(included, names: set[str]):
-    """Apply `conditional_page` to the named views of an `include()` whose URL module
-    belongs to another app, without editing it (config/urls.py does this for the
-    newsletter's public pages)."""
-    from django.urls import URLPattern
-
-    urlconf_module = included[0]
-    for pattern in getattr(urlconf_module, "urlpatterns", urlconf_module):
-        wanted = isinstance(pattern, URLPattern) and pattern.name in names
-        if wanted and not getattr(pattern.callback, "conditional_page", False):
-            pattern.callback = conditional_page(pattern.callback)
-    return included

@@ -4,35 +4,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 
 class HomeConfig(AppConfig):
     name = "home"
-    verbose_name = "Home, feeds and search"
+    verbose_name = "Home and search"
 
     def ready(self):
-        from blog.models import Category, Post, PostUpdate, Series
-        from core import versioning
-        from core.models import ContentChange, SiteSettings
+        from blog.models import Post
         from home import signals
         from home.models import SearchEntry
         from newsletter.models import Issue
         from projects.models import Project, Release
-
-        # What readers see, for ETags and Last-Modified (core.versioning).
-        for model in (Post, Release, Issue):
-            versioning.register(model, "updated_at", "published_at", published=True)
-        for model in (PostUpdate, Series, Category, Project, SiteSettings):
-            versioning.register(model)
-        versioning.register(ContentChange, "changed_at")
-        for model in versioning.registered_models():
-            if model is not ContentChange:
-                post_delete.connect(
-                    signals.content_deleted, sender=model, dispatch_uid=f"touch-{model}"
-                )
-
-        m2m_changed.connect(
-            versioning.invalidate,
-            sender=Post.categories.through,
-            weak=False,
-            dispatch_uid="version-post-categories",
-        )
 
         # The search index.
         post_save.connect(signals.index_post, sender=Post, dispatch_uid="search-post")
@@ -55,10 +34,3 @@ class HomeConfig(AppConfig):
             dispatch_uid="search-post-categories",
         )
         post_migrate.connect(signals.index_existing_content, sender=self)
-
-        # Previews, for the admin's "View on site" of drafts and the dashboard (core.previews).
-        from core import previews as admin_previews
-        from home import previews
-
-        for model in previews.models():
-            admin_previews.register(model, previews.preview_path)

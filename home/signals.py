@@ -1,4 +1,4 @@
-"""Keep the search index and the content version current when content changes.
+"""Keep the search index current when content changes.
 
 Connected in HomeConfig.ready. Bulk operations (`bulk_create`, `queryset.update`) send no
 signals: whoever uses them indexes what they changed (see seed_demo), or runs
@@ -7,7 +7,6 @@ signals: whoever uses them indexes what they changed (see seed_demo), or runs
 
 from django.utils import timezone
 
-from core import versioning
 from home import search
 
 
@@ -72,11 +71,6 @@ def unindex(kind):
         search.remove_entry(kind, instance.pk)
 
     return handler
-
-
-def content_deleted(sender, instance, **kwargs):
-    # In the deleting transaction: a rollback undoes the mark with the deletion.
-    versioning.touch()
 
 
 def index_existing_content(sender, using="default", **kwargs):

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET
 from blog.models import Category
 from core.links import absolute_url
 from core.models import SiteSettings
-from core.pagecache import vary_on_query
 from core.pagination import page_number
-from core.versioning import conditional_page
+from core.readerpage import reader_page
 from home.search import Kind, SiteSearch
 from home.timeline import timeline_page
 from newsletter.forms import SignupForm
@@ -20,8 +19,7 @@ from newsletter.views import reader_count
 SEARCH_PAGE_SIZE = 10
 
 
-@vary_on_query("page")
-@conditional_page
+@reader_page(query=("page",))
 def index(request):
     """The author card, the newsletter call to action and the latest timeline."""
     try:
@@ -42,8 +40,7 @@ def index(request):
 
 
 @require_GET
-@vary_on_query("q", "kind", "category", "page")
-@conditional_page
+@reader_page(query=("q", "kind", "category", "page"))
 def search(request):
     """Search posts, releases and issues: `q` (websearch syntax), `kind`, `category`, `page`.
 
@@ -71,6 +68,7 @@ def search(request):
 
 
 @require_GET
+@reader_page
 @cache_control(max_age=60 * 60 * 24)
 def robots_txt(request):
     lines = [

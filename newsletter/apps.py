@@ -5,6 +5,11 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
-        from newsletter import dashboard
+        from core import versioning
+        from newsletter import dashboard, previews
+        from newsletter.models import Issue
 
         dashboard.register()
+        # What readers see, for ETags, Last-Modified and the page cache (core.versioning).
+        versioning.register(Issue, "updated_at", "published_at", published=True)
+        previews.register()

@@ -1,16 +1,16 @@
 from django.urls import path
 
-from core.versioning import conditional_page
+from core.readerpage import reader_page
 from projects import views
 
 app_name = "projects"
 
 urlpatterns = [
-    path("", conditional_page(views.ProjectListView.as_view()), name="list"),
-    path("<slug:slug>/", conditional_page(views.ProjectDetailView.as_view()), name="project"),
+    path("", reader_page(views.ProjectListView.as_view()), name="list"),
+    path("<slug:slug>/", reader_page(views.ProjectDetailView.as_view()), name="project"),
     path(
         "<slug:slug>/releases/<str:version>/",
-        conditional_page(views.ReleaseDetailView.as_view()),
+        reader_page(views.ReleaseDetailView.as_view()),
         name="release",
     ),
 ]

@@ -2,6 +2,9 @@ import pytest
 
 from core.models import SiteSettings
 
+# Fixtures shared by the feed tests of several apps (feed_content).
+pytest_plugins = ["tests.feed_helpers"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from lxml import html as lxml_html
 
 from core.models import Status
-from home import previews
+from core import previews
 from newsletter.models import Delivery, Subscriber
 from tests.factories import (
     IssueFactory,

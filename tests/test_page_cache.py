@@ -120,7 +120,7 @@ def test_staff_never_see_or_fill_the_shared_cache(client, site):
 
 
 def test_previews_are_never_cached(client, site):
-    from home.previews import share_url
+    from core.previews import share_url
 
     draft = PostFactory(title="Secret draft", status=Status.DRAFT)
     url = share_url(draft)

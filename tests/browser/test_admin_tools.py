@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import Status
-from home import previews
+from core import previews
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,7 +20,7 @@ from tests.factories import (
     SeriesFactory,
     ago,
 )
-from tests.test_feeds import png
+from tests.feed_helpers import png
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,7 @@ def test_long_words_wrap_instead_of_overflowing():
 
 
 def test_drafts_previewed_by_staff_carry_noindex(admin_client, content):
-    from home.previews import preview_path
+    from core.previews import preview_path
 
     html = admin_client.get(preview_path(content["draft"])).content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in html

@@ -1,5 +1,5 @@
 """Feeds opened in a browser: an XSLT stylesheet shows a page about the feed, while feed
-readers and validators still get plain RSS 2.0 and Atom 1.0 (home/feeds.py)."""
+readers and validators still get plain RSS 2.0 and Atom 1.0 (core/feeds.py)."""
 
 import feedparser
 import lxml.html
@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from lxml import etree
 
-from tests.test_feeds import FEEDS, SITE, TRICKY_TITLE, content  # noqa: F401
+from tests.feed_helpers import FEEDS, SITE, TRICKY_TITLE
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def as_browser_page(xml: bytes) -> lxml.html.HtmlElement:
 
 
 @pytest.mark.parametrize("name", list(FEEDS))
-def test_every_feed_names_the_stylesheet_and_still_parses(client, content, name):  # noqa: F811
+def test_every_feed_names_the_stylesheet_and_still_parses(client, feed_content, name):
     response = client.get(reverse(name, args=FEEDS[name]))
     assert response.content.decode().startswith(PROLOGUE)
     # Browsers apply XSLT to XML media types only; feed readers read the document.
@@ -52,7 +52,7 @@ def test_every_feed_names_the_stylesheet_and_still_parses(client, content, name)
     assert all(a.get("href").startswith(SITE + "/") for a in items)
 
 
-def test_the_page_explains_how_to_subscribe_and_reads_escaped_text_right(client, content):  # noqa: F811
+def test_the_page_explains_how_to_subscribe_and_reads_escaped_text_right(client, feed_content):
     page = as_browser_page(client.get(reverse("home:feed")).content)
     text = page.text_content()
     assert "Copy this address into your reader to subscribe" in text
@@ -68,7 +68,7 @@ def test_the_page_explains_how_to_subscribe_and_reads_escaped_text_right(client,
     assert "Atom feed" in atom.text_content()
 
 
-def test_feeds_keep_their_etag_and_revalidate(client, content):  # noqa: F811
+def test_feeds_keep_their_etag_and_revalidate(client, feed_content):
     first = client.get(reverse("home:feed"))
     again = client.get(reverse("home:feed"), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Status
-from home import previews
+from core import previews
 from tests.factories import (
     CategoryFactory,
     IssueFactory,

@@ -1,6 +1,6 @@
 from django import template
 
-from home import previews
+from core import previews
 
 register = template.Library()
 
