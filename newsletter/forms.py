@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,6 +9,31 @@ from newsletter.models import normalize_email
 
 INVALID_EMAIL = "Enter a valid email address, like name@example.com."
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+# Where the signup form is shown (the `source` each template passes to
+# includes/signup_form.html): what Subscriber.source may say of a signup from the site.
+SIGNUP_SOURCES = {
+    "website": "any page (the default)",
+    "home": "the home page",
+    "post": "the end of a post",
+    "issue": "a newsletter issue's page",
+    "newsletter": "the newsletter page",
+    "resubscribe": "the page after unsubscribing",
+    "link": "the page of an expired confirmation link",
+}
+# Zero-width joiners shape Persian, Indic and emoji text; other format characters do not
+# belong in a name (they hide or reorder text in the admin and in emails).
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def is_plain_text(text: str) -> bool:
+    """No control, format (bidi overrides, zero-width spaces), private-use or unassigned
+    characters and no line or paragraph separators (U+2028, U+2029)."""
+    return not any(
+        (unicodedata.category(ch)[0] == "C" and ch not in _JOINERS)
+        or unicodedata.category(ch) in ("Zl", "Zp")
+        for ch in text
+    )
 
 
 def validate_deliverable(email: str) -> None:
@@ -35,9 +61,17 @@ class SignupForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        if CONTROL.search(name):
+        if not is_plain_text(name):
             raise ValidationError("Use letters, not control characters.", code="invalid")
         return name.strip()
+
+    def clean_source(self):
+        source = self.cleaned_data["source"] or "website"
+        if source not in SIGNUP_SOURCES:
+            raise ValidationError(
+                "This form is out of date: please send it again.", code="unknown_source"
+            )
+        return source
 
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))

@@ -2,6 +2,7 @@
 errors for bad input, CSRF and a rate limit per client address."""
 
 import datetime
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -382,3 +383,41 @@ def test_the_rate_limit_survives_a_full_page_cache(client, site, settings, file_
         assert client.get(url).status_code == 200, url
     assert client.get("/search/?q=filler+149")["X-Cache"] == "hit"
     assert signup(client, "still-too-many@example.com").status_code == 429
+
+
+def test_every_place_showing_the_form_names_a_known_source():
+    from pathlib import Path
+
+    from newsletter.forms import SIGNUP_SOURCES
+
+    templates = Path(__file__).resolve().parents[2] / "jinja2"
+    used = set()
+    for template in templates.rglob("*.html"):
+        used |= set(re.findall(r'source="(\w+)"', template.read_text()))
+    assert used
+    assert used <= set(SIGNUP_SOURCES)
+
+
+@pytest.mark.parametrize("source", ["<b>x</b>", "evil", "s" * 100])
+def test_an_unknown_source_is_refused_and_the_form_can_be_sent_again(client, site, source):
+    response = client.post(URL, {"email": "ok@example.com", "source": source})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "your signup was not saved" in html
+    assert source not in html
+    assert 'name="source" value="website"' in html
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Eve\u2028Bcc", "Eve\u2029x", "Eve\u200bx", "Eve\u202ex"])
+def test_names_must_be_plain_text(client, site, name):
+    response = client.post(URL, {"email": "ok@example.com", "name": name})
+    assert response.status_code == 400
+    assert "letters" in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+def test_names_in_any_script_are_welcome(client, site):
+    response = client.post(URL, {"email": "ok@example.com", "name": "Zoë 李 O'Brien-Åsa"})
+    assert response.status_code == 302
+    assert Subscriber.objects.get().name == "Zoë 李 O'Brien-Åsa"
