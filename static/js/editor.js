@@ -299,10 +299,17 @@
     this.saving = true;
     this.status.textContent = "Saving draft…";
     fetch(this.autosaveUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } })
+      .catch(function () {
+        throw new Error("the server could not be reached; trying again as you type.");
+      })
       .then(function (response) {
         return response.json().catch(function () { return null; }).then(function (payload) {
           if (response.ok && payload && payload.version) return payload;
-          throw new Error((payload && payload.error) || "the server answered HTTP " + response.status);
+          var refusal = new Error((payload && payload.error) || "the server answered HTTP " + response.status + ".");
+          // The server said no (published meanwhile, saved elsewhere, gone): asking again
+          // would get the same answer. Other failures are tried again with the next edit.
+          refusal.final = Boolean(payload && payload.error) && response.status >= 400 && response.status < 500;
+          throw refusal;
         });
       })
       .then(function (payload) {
@@ -313,7 +320,7 @@
       }, function (error) {
         self.status.textContent = "Not saved: " + error.message.replace(/^./, function (c) { return c.toLowerCase(); }) +
           " A copy is kept in this browser.";
-        if (error.message.indexOf("HTTP") === -1) self.autosaveStopped = true; // refused for good
+        if (error.final) self.autosaveStopped = true;
       })
       .then(function () {
         self.saving = false;

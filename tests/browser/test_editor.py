@@ -184,6 +184,24 @@ def test_a_drafts_body_is_saved_while_the_author_types(writer, base):
     assert dialogs == []
 
 
+def test_autosave_never_overwrites_a_save_made_elsewhere(writer, base):
+    page = writer
+    post = PostFactory(status=Status.DRAFT, body="First words.")
+    change_page(page, base, post)
+    post.body = "Saved from another tab."
+    post.save()
+
+    body = page.locator("#id_body")
+    body.click()
+    body.press("Control+End")
+    body.press_sequentially(" Older tab.")
+    status = body_editor(page).get_by_role("status")
+    expect(status).to_contain_text("Not saved: this item was saved elsewhere", timeout=10_000)
+    expect(status).to_contain_text("A copy is kept in this browser.")
+    post.refresh_from_db()
+    assert post.body == "Saved from another tab."
+
+
 def test_a_published_posts_edits_wait_for_save(writer, base):
     page = writer
     post = PostFactory(status=Status.PUBLISHED, body="Live text.")
