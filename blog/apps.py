@@ -6,7 +6,7 @@ class BlogConfig(AppConfig):
     name = "blog"
 
     def ready(self):
-        from blog import previews
+        from blog import previews, searchable
         from blog.models import Category, Post, PostUpdate, Series
         from core import dashboard, versioning
 
@@ -22,3 +22,4 @@ class BlogConfig(AppConfig):
             dispatch_uid="version-post-categories",
         )
         previews.register()
+        searchable.register()

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Full-text search types (home.SearchEntry); harmless on SQLite.
+    # Full-text search types (search.SearchEntry); harmless on SQLite.
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django.contrib.sites",
@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "blog",
     "projects",
     "newsletter",
+    # Indexes what the content apps register (core.searchindex).
+    "search",
     "home",
     "wordpress",
 ]

@@ -14,6 +14,7 @@ from newsletter import feeds as newsletter_feeds
 from newsletter import sitemaps as newsletter_sitemaps
 from projects import feeds as project_feeds
 from projects import sitemaps as project_sitemaps
+from search import views as search_views
 
 app_name = "home"
 
@@ -32,7 +33,8 @@ sitemap = sitemap_view(
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("search/", views.search, name="search"),
+    # The search app's page, under the name templates know.
+    path("search/", search_views.search, name="search"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, name="sitemap"),
     # Feeds (reader pages, see core.feeds): RSS at …/feed/, Atom at …/feed/atom/.

@@ -6,10 +6,11 @@ class NewsletterConfig(AppConfig):
 
     def ready(self):
         from core import versioning
-        from newsletter import dashboard, previews
+        from newsletter import dashboard, previews, searchable
         from newsletter.models import Issue
 
         dashboard.register()
         # What readers see, for ETags, Last-Modified and the page cache (core.versioning).
         versioning.register(Issue, "updated_at", "published_at", published=True)
         previews.register()
+        searchable.register()

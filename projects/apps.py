@@ -6,7 +6,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from core import dashboard, versioning
-        from projects import previews
+        from projects import previews, searchable
         from projects.models import Project, Release
 
         dashboard.register_writable(Release, select_related=("project",))
@@ -14,3 +14,4 @@ class ProjectsConfig(AppConfig):
         versioning.register(Release, "updated_at", "published_at", published=True)
         versioning.register(Project)
         previews.register()
+        searchable.register()

@@ -12,9 +12,9 @@ from django.db import connection
 from django.db.models import CharField, Value
 
 from blog.models import Category, Post
-from home.search import SiteSearch
 from newsletter.models import Issue
 from projects.models import Release
+from search.query import SiteSearch
 
 
 def keys(model, kind):

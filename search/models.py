@@ -9,23 +9,19 @@ class SearchEntryQuerySet(PublishableQuerySet):
 
 
 class SearchEntry(models.Model):
-    """One searchable item (a post, a release or a newsletter issue), denormalized.
+    """One searchable item (a post, a release, a newsletter issue: whatever the content apps
+    register with core.searchindex), denormalized. `kind` is the registered kind.
 
-    Kept current by signal handlers (home.signals) and rebuilt by `manage.py
+    Kept current by signal handlers (search.signals) and rebuilt by `manage.py
     rebuild_search_index`. Status and publication date are copied so that search filters by
     publication itself (`published()`), and a scheduled item is found from its publication
     time on. On PostgreSQL `search_vector` holds the weighted document (title A, summary B,
-    body C) behind a GIN index that migration 0001 creates on PostgreSQL only (it is not in
-    Meta.indexes: SQLite rebuilds tables with every index of the model state, and it has no
-    GIN). On SQLite the column stays empty and search falls back to `icontains`.
+    body C) behind a GIN index that home's migration 0001 created on PostgreSQL only (it is
+    not in Meta.indexes: SQLite rebuilds tables with every index of the model state, and it
+    has no GIN). On SQLite the column stays empty and search falls back to `icontains`.
     """
 
-    class Kind(models.TextChoices):
-        POST = "post", "Post"
-        RELEASE = "release", "Release"
-        ISSUE = "issue", "Newsletter issue"
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=10)
     object_id = models.PositiveBigIntegerField()
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
@@ -40,6 +36,8 @@ class SearchEntry(models.Model):
     objects = SearchEntryQuerySet.as_manager()
 
     class Meta:
+        # The table home created: the model moved apps, its rows did not.
+        db_table = "home_searchentry"
         verbose_name_plural = "search entries"
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")

@@ -9,9 +9,9 @@ from django.urls import reverse
 from blog.models import Category, Post
 from core import versioning
 from core.models import Status
-from home.search import rebuild_index
 from newsletter.models import Issue
 from projects.models import Project, Release
+from search.index import rebuild_index
 from tests.factories import (
     CategoryFactory,
     IssueFactory,

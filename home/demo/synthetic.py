@@ -18,7 +18,6 @@ from django.utils import timezone
 from blog.models import Post
 from core.markdown import first_paragraph_text, html_to_text, render_markdown, word_count
 from core.models import SiteSettings, Status
-from home import search
 from home.demo import content
 from home.demo.seed import (
     SUBSCRIBER_SOURCE,
@@ -30,6 +29,8 @@ from home.demo.seed import (
 )
 from newsletter.models import Issue, Subscriber
 from projects.models import Release
+from search import index as search_index
+from search.models import SearchEntry
 
 BATCH_SIZE = 1000
 POOL_SIZE = 20
@@ -139,18 +140,18 @@ def create_posts(count: int, rng: random.Random, now=None) -> int:
             through.objects.bulk_create(links, batch_size=BATCH_SIZE)
             for link in links:
                 post_categories[link.post_id].append(link.category_id)
-        # bulk_create sends no signals: index the batch here (home.search).
+        # bulk_create sends no signals: index the batch here (search.index).
         texts = {body.html: body.text for body in pool}
-        search.save_entries(
+        search_index.save_entries(
             [
-                search.SearchEntry(
-                    kind=search.Kind.POST,
+                SearchEntry(
+                    kind="post",
                     object_id=post.pk,
                     title=post.title,
                     summary=post.teaser,
                     body=texts[post.body_html],
                     url=reverse("blog:post", kwargs={"slug": post.slug}),
-                    category_ids=search.category_ids_value(post_categories[post.pk]),
+                    category_ids=search_index.category_ids_value(post_categories[post.pk]),
                     status=post.status,
                     published_at=post.published_at,
                 )
@@ -200,7 +201,7 @@ def create_releases(count: int, rng: random.Random, now=None) -> int:
                     project__in=projects, version__in={r.version for r in releases}
                 ).select_related("project")
             )
-        search.save_entries([search.entry_for_release(release) for release in releases])
+        search_index.index_objects(Release, releases)
     return count
 
 
@@ -228,7 +229,7 @@ def create_issues(count: int, rng: random.Random, now=None) -> int:
         Issue.objects.bulk_create(issues)
         if issues and issues[0].pk is None:
             issues = list(Issue.objects.filter(number__in=[i.number for i in issues]))
-        search.save_entries([search.entry_for_issue(issue) for issue in issues])
+        search_index.index_objects(Issue, issues)
     return count
 
 

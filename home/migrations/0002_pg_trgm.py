@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    """pg_trgm for search's "Did you mean …" (home.search.suggest). CreateExtension does
+    """pg_trgm for search's "Did you mean …" (search.suggestions). CreateExtension does
     nothing on databases other than PostgreSQL, so SQLite is untouched."""
 
     dependencies = [

@@ -196,7 +196,7 @@ def test_audio_that_is_not_audio_is_refused():
 
 def test_demo_shows_off_series_update_notes_podcast_and_search(client):
     from blog.models import PostUpdate, Series
-    from home.models import SearchEntry
+    from search.models import SearchEntry
 
     seed(posts=30, releases=4, issues=2)
 

@@ -14,83 +14,15 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Status
-from home.models import SearchEntry
-from home.search import parse_query
-from tests.factories import (
-    CategoryFactory,
-    IssueFactory,
-    PostFactory,
-    ProjectFactory,
-    ReleaseFactory,
-    ago,
-)
+from search.models import SearchEntry
+from search.query import parse_query
+from tests.factories import PostFactory, ago
+from tests.search.helpers import found, postgres_only, search
 
 pytestmark = pytest.mark.django_db
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL full-text search (weights, stemming, ts_headline, GIN); "
-    "SQLite uses the icontains fallback",
-)
-
-
-def search(client, **params):
-    response = client.get(reverse("home:search"), params)
-    assert response.status_code == 200
-    return response
-
-
-def found(client, q, **params) -> list[str]:
-    response = search(client, q=q, **params)
-    return [result.entry.title for result in response.context["results"] or []]
-
-
-@pytest.fixture
-def corpus(site):
-    databases = CategoryFactory(slug="databases", name="Databases")
-    serverless = CategoryFactory(slug="serverless", name="Serverless")
-    project = ProjectFactory(name="Lambda Router", slug="lambda-router")
-    return {
-        "databases": databases,
-        "serverless": serverless,
-        "pooling": PostFactory(
-            title="Connection pooling for functions",
-            body="Every invocation opens a database connection pool. PgBouncer helps.\n",
-            published_at=ago(days=10),
-            categories=[databases, serverless],
-        ),
-        "budget": PostFactory(
-            title="Cold starts are a budget",
-            body="Measure the cold start of each function before optimising anything.\n",
-            published_at=ago(days=9),
-            categories=[serverless],
-        ),
-        "release": ReleaseFactory(
-            project=project,
-            version="0.10.0",
-            summary="Streaming responses and a connection retry option.",
-            notes="### Added\n\n- Streaming responses\n",
-            published_at=ago(days=8),
-        ),
-        "issue": IssueFactory(
-            number=3,
-            subtitle="Retries without tears",
-            body="This week: idempotent queue consumers and a pooling checklist.\n",
-            published_at=ago(days=7),
-        ),
-        "draft": PostFactory(
-            title="Secret connection draft", status=Status.DRAFT, body="connection pooling"
-        ),
-        "scheduled": PostFactory(
-            title="Scheduled connection post",
-            body="connection pooling",
-            published_at=timezone.now() + datetime.timedelta(days=1),
-        ),
-    }
 
 
 def test_finds_posts_releases_and_issues_but_never_drafts_or_scheduled(client, corpus):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import IssueFactory, PostFactory, ago
-from tests.test_search import corpus, postgres_only, search  # noqa: F401
+from tests.search.helpers import postgres_only, search
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def suggestion_of(client, **params) -> str:
 
 
 @pytest.fixture
-def explain(corpus):  # noqa: F811
+def explain(corpus):
     return PostFactory(
         title="Reading EXPLAIN plans without fear",
         excerpt="What the planner tells you.",
@@ -29,7 +29,7 @@ def explain(corpus):  # noqa: F811
 
 
 @postgres_only
-def test_a_misspelt_word_gets_the_closest_word_as_a_link(client, corpus):  # noqa: F811
+def test_a_misspelt_word_gets_the_closest_word_as_a_link(client, corpus):
     offer = suggestion_of(client, q="lamda")
     assert offer == 'Did you mean <a href="?q=lambda">lambda</a>?'
     assert (
@@ -46,7 +46,7 @@ def test_only_the_misspelt_words_change_and_filters_are_kept(client, explain):
 
 
 @postgres_only
-def test_a_correction_that_would_find_nothing_is_not_offered(client, corpus):  # noqa: F811
+def test_a_correction_that_would_find_nothing_is_not_offered(client, corpus):
     # "lambda" is only in a release's title: among newsletter issues it finds nothing.
     assert suggestion_of(client, q="lamda", kind="issue") == ""
 
@@ -64,17 +64,17 @@ def test_close_titles_are_offered_when_no_word_is_misspelt(client, site):
 
 @postgres_only
 @pytest.mark.parametrize("q", ["xylophone", "zzzq", "12345", "'; DROP TABLE x; --", "%", "日本語"])
-def test_nothing_close_offers_nothing(client, corpus, q):  # noqa: F811
+def test_nothing_close_offers_nothing(client, corpus, q):
     assert suggestion_of(client, q=q) == ""
 
 
 @postgres_only
-def test_drafts_never_leak_into_suggestions(client, corpus):  # noqa: F811
+def test_drafts_never_leak_into_suggestions(client, corpus):
     # corpus holds "Secret connection draft"; its words are not in the vocabulary.
     assert "secret" not in suggestion_of(client, q="secrit").lower()
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's plain behaviour")
-def test_sqlite_just_says_nothing_found(client, corpus):  # noqa: F811
+def test_sqlite_just_says_nothing_found(client, corpus):
     assert suggestion_of(client, q="lamda") == ""
     assert reverse("home:search")

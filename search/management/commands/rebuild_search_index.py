@@ -1,16 +1,16 @@
-"""`manage.py rebuild_search_index`: index every post, release and issue from scratch."""
+"""`manage.py rebuild_search_index`: index everything searchable from scratch."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from home.search import rebuild_index, uses_postgres
+from search.index import rebuild_index, uses_postgres
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the site search index (home.SearchEntry) from all posts, releases and "
+        "Rebuild the site search index (search.SearchEntry) from all posts, releases and "
         "newsletter issues. Saving content keeps the index current by itself; run this "
         "after bulk imports, after changing SITE_LANGUAGE (the stemming language), or if "
         "the index was lost."
