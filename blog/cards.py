@@ -2,6 +2,7 @@
 fetched through prepared queries (core.prepared) since every list page runs them."""
 
 from blog.models import Category, Post
+from core.partial import partial_instance
 from core.prepared import PreparedQuery
 
 # What a card shows of a post. A field the card template reads beyond these costs a query
@@ -26,7 +27,8 @@ def attach_categories(posts: list[Post]) -> list[Post]:
     by_post: dict[int, list[Category]] = {pk: [] for pk in ids}
     if ids:
         for post_id, category_id, name, slug in _CATEGORIES.rows(ids):
-            by_post[post_id].append(Category(id=category_id, name=name, slug=slug))
+            loaded = {"id": category_id, "name": name, "slug": slug}
+            by_post[post_id].append(partial_instance(Category, loaded))
     for post in posts:
         post.category_list = by_post[post.pk]
     return posts

@@ -19,6 +19,7 @@ from blog.models import Category, Post, PostUpdate, Series
 from core.links import absolute_url
 from core.models import SiteSettings, Status
 from core.pagination import CountlessPaginator
+from core.partial import partial_instance
 from core.prepared import PreparedQuery, json_value
 from core.views import PublishedMixin
 
@@ -50,7 +51,7 @@ def _neighbour(newer: bool, now) -> Subquery:
         side, order = Q(published_at__gt=OuterRef("published_at")), ("published_at", "pk")
     else:
         side, order = Q(published_at__lt=OuterRef("published_at")), ("-published_at", "-pk")
-    neighbour = JSONObject(pk="pk", title="title", slug="slug")
+    neighbour = JSONObject(id="id", title="title", slug="slug")
     posts = Post.objects.published(now=now).filter(side)
     return Subquery(posts.order_by(*order).values(neighbour=neighbour)[:1])
 
@@ -98,14 +99,14 @@ def published_post_for_page(slug: str) -> Post | None:
 def _attach_series(post) -> None:
     card = json_value(getattr(post, "series_card", None))
     if card and post.series_id:
-        post.series = Series(id=card["id"], title=card["title"], slug=card["slug"])
+        post.series = partial_instance(Series, card)
 
 
 def _neighbour_post(post, name) -> Post | None:
     neighbour = json_value(getattr(post, f"{name}_neighbour", None))  # see _with_page_columns
     if not neighbour:
         return None
-    return Post(pk=neighbour["pk"], title=neighbour["title"], slug=neighbour["slug"])
+    return partial_instance(Post, neighbour)
 
 
 def series_context(post, *, include_self=False) -> dict:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from blog.cards import post_cards
 from blog.models import Post
+from core.partial import partial_instance
 from core.prepared import PreparedQuery, json_value
 from newsletter.models import Issue
 from projects.models import Project, Release
@@ -45,7 +46,7 @@ def _release_cards(ids):
     releases = _RELEASES.objects(Release, list(ids))
     for release in releases:
         card = json_value(release.project_card)
-        release.project = Project(id=card["id"], name=card["name"], slug=card["slug"])
+        release.project = partial_instance(Project, card)
     return releases
 
 
