@@ -89,6 +89,6 @@ bench-setup:
 bench-send: install-dev
 	$(PY) scripts/bench_send.py $(BENCH_ARGS)
 
-## fault-test: restart PostgreSQL under load and signups (root, local cluster; scripts/fault_test.py)
+## fault-test: restart a private PostgreSQL under load, signups and sending (scripts/fault_test.py)
 fault-test: install-dev
 	$(PY) scripts/fault_test.py
