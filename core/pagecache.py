@@ -92,8 +92,7 @@ def _keep_only(request, names: frozenset[str]) -> str:
             query[name] = request.GET[name]
     canonical = query.urlencode()
     if canonical != request.META.get("QUERY_STRING", ""):
-        query._mutable = False
-        request.GET = query
+        request.GET = QueryDict(canonical)
         request.META["QUERY_STRING"] = canonical
     return canonical
 

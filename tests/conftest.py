@@ -51,3 +51,19 @@ def _no_page_cache(settings):
     """Most tests read `response.context`, which a cached page does not have: the page cache
     is off unless a test turns it on (tests/test_page_cache.py)."""
     settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """Production's cache without Redis: a capped file-based cache, shared by every process
+    of one machine. Returns its folder."""
+    folder = tmp_path / "cache"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(folder),
+            "OPTIONS": {"MAX_ENTRIES": 50},
+        },
+    }
+    return folder

@@ -195,20 +195,6 @@ def test_a_hit_sends_exactly_the_headers_of_the_miss(client, site, settings):
 # Query strings a page does not read make no new entries ----------------------------------
 
 
-@pytest.fixture
-def file_cache(settings, tmp_path):
-    """The production default without Redis: a capped file-based cache."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-            "OPTIONS": {"MAX_ENTRIES": 50},
-        },
-    }
-    return tmp_path / "cache"
-
-
 def entries(folder) -> int:
     return len(list(folder.glob("*.djcache"))) if folder.exists() else 0
 

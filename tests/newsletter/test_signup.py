@@ -328,19 +328,6 @@ def test_reader_count_is_shortened(count, text):
     assert intword_short(count) == text
 
 
-@pytest.fixture
-def file_cache(settings, tmp_path):
-    """Production's cache without Redis: files shared by every process of one machine."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-            "OPTIONS": {"MAX_ENTRIES": 50},
-        },
-    }
-
-
 def concurrent_signups(count: int) -> list[int]:
     """`count` signups from one client address at once, each in its own thread (with its
     own database connection); returns the status codes."""
