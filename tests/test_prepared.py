@@ -112,3 +112,12 @@ def test_card_categories_and_a_release_project_read_unloaded_fields_from_the_dat
     with django_assert_num_queries(1):
         assert release.project.tagline == "Small and fast"
     assert not release.project._state.adding  # a saved row, not a new, unsaved project
+
+
+def test_a_partial_instance_takes_its_values_in_any_order():
+    from core.partial import partial_instance
+
+    post = partial_instance(Post, {"title": "A title", "slug": "a-slug", "id": 7})
+    assert (post.pk, post.title, post.slug) == (7, "A title", "a-slug")
+    with pytest.raises(ValueError, match="no field colour"):
+        partial_instance(Post, {"id": 7, "colour": "red"})
