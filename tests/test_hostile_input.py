@@ -99,3 +99,10 @@ def test_a_bad_host_header_is_one_warning_line_in_the_log():
     assert "evil.example" in host[0]["message"]
     assert "exc_info" not in host[0]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_staff_filters_with_a_number_beyond_64_bits_are_a_400(client, site):
+    client.force_login(get_user_model().objects.create_superuser("a", "a@example.com", "pw"))
+    response = client.get("/admin/auth/user/?groups__exact=9223372036854775808")
+    assert response.status_code == 400
+    assert client.get("/admin/auth/user/?groups__exact=9223372036854775807").status_code < 500

@@ -14,6 +14,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Status
@@ -108,7 +109,6 @@ def test_results_are_paginated_and_links_keep_the_query(client, site):
         "a or or b",
         "(connection",
         "connection:*",
-        "con\x00nection",
         "x" * 5000,
         "日本語 検索",
         "'; DROP TABLE blog_post; --",
@@ -122,6 +122,13 @@ def test_any_query_gives_a_friendly_page(client, corpus, q):
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "Search" in html
+
+
+def test_a_nul_character_in_the_query_is_a_clear_400(client, corpus):
+    # core.middleware.RejectNulMiddleware answers before the view: no URL has a NUL.
+    response = client.get(reverse("home:search"), {"q": "con\x00nection"})
+    assert response.status_code == 400
+    assert b"NUL" in response.content
 
 
 def test_empty_query_shows_the_form_and_no_results(client, corpus):
