@@ -57,6 +57,16 @@ def wait_for_site(port: int, process: subprocess.Popen) -> None:
     raise AssertionError("the dev server served no page")
 
 
+def wait_for_worker(env: dict) -> None:
+    """The worker is up once it says so; on a loaded machine that can come after the site."""
+    log = Path(env["DJANGO_VAR_DIR"]) / "worker.log"
+    for _ in range(300):
+        if log.exists() and "Starting worker" in log.read_text():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the worker never started")
+
+
 def leftovers(env: dict) -> list[str]:
     """Processes still running with this test's var/ folder in their environment."""
     marker = f"DJANGO_VAR_DIR={env['DJANGO_VAR_DIR']}".encode()
@@ -90,6 +100,7 @@ def test_sigterm_to_the_dev_server_stops_site_and_worker_with_status_0(dev_env):
     )
     try:
         wait_for_site(port, process)
+        wait_for_worker(dev_env)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     finally:
@@ -137,6 +148,7 @@ def test_ctrl_c_in_a_terminal_stops_both_and_make_ends_with_status_0(dev_env, tm
     reader.start()
     try:
         wait_for_site(port, make)
+        wait_for_worker(dev_env)
         os.write(master, b"\x03")  # Ctrl-C: the terminal signals its foreground group
         status = make.wait(timeout=30)
     finally:
