@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from core.models import Status
 from core import previews
+from core.models import Status
 from newsletter.models import Delivery, Subscriber
 from tests.factories import (
     IssueFactory,

@@ -9,8 +9,8 @@ from django.core import signing
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.models import Status
 from core import previews
+from core.models import Status
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Status
 from core import previews
+from core.models import Status
 from tests.factories import (
     CategoryFactory,
     IssueFactory,
