@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "search",
     "home",
     "wordpress",
+    "portable",
+    "demo",
 ]
 
 MIDDLEWARE = [
