@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from environs import Env
 
+from config import builders
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = Env()
@@ -22,8 +24,11 @@ env.read_env(BASE_DIR / ".env", recurse=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 TESTING = env.bool("DJANGO_TESTING", default=False)
 
+# The SQLite database, the file cache and media live here unless told otherwise. Nothing
+# here creates it: the core app does, when Django starts (core.apps).
 VAR_DIR = env.path("DJANGO_VAR_DIR", default=BASE_DIR / "var")
 
+# --- The site on the network ---------------------------------------------------------------
 if DEBUG:
     # Development only: a fixed key keeps sessions alive across restarts.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-development-key-" + "x" * 40)
@@ -43,6 +48,21 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The site's public address, for links in feeds and emails (no trailing slash). The sites
+# framework's record 1 is kept in step with it after every migrate (core.signals).
+# Without SITE_URL it is where the development server listens: HOST and PORT, which
+# `make run HOST=… PORT=…` passes on.
+SITE_URL = (
+    env.str("SITE_URL", default="")
+    or builders.served_at(env.str("HOST", default=""), env.str("PORT", default="") or "8000")
+).rstrip("/")
+SITE_ID = 1
+
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the
+# connection's address). Only as many as really are there, or clients can forge their IP.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Apps, requests and templates ----------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -105,24 +125,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-# Brute-force protection for the admin login: after AXES_FAILURE_LIMIT failures for one
-# user name from one IP, that pair is locked out for AXES_COOLOFF_HOURS. Unlock early with
-# `manage.py axes_reset` (everything) or `axes_reset_username NAME`.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# The client's address as the rate limits see it (TRUSTED_PROXY_COUNT, below).
-AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
-# The user name axes records, cut to the length of its column (a longer one was a 500).
-AXES_USERNAME_CALLABLE = "core.http.login_username"
-ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
-
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -154,8 +156,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite under var/ unless DATABASE_URL says otherwise
-# (postgres://user:password@host:5432/name in production).
+# --- Database ------------------------------------------------------------------------------
+# SQLite under var/ unless DATABASE_URL says otherwise (postgres://user:pw@host:5432/name).
 DATABASES = {
     "default": env.dj_db_url(
         "DATABASE_URL",
@@ -165,7 +167,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web process read while the worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -182,7 +183,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.b
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory by default, Redis when REDIS_URL is set.
+# --- Caches --------------------------------------------------------------------------------
+# Local memory in development, Redis when REDIS_URL is set, else files under var/.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -211,26 +213,43 @@ else:
 # change is visible on the next request. Shared caches (a CDN) may keep a page
 # PAGE_CACHE_SHARED_MAX_AGE seconds; browsers revalidate every time.
 PAGE_CACHE_ALIAS = "default"
-# How long the token of a public form on a cached page stays valid (core.formguard).
-PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=7 * 24 * 3600)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 # Each process also keeps the pages it served most recently in memory, up to this size.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_MB", default=32) * 1024 * 1024
 
+# --- Accounts and the admin ----------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute-force protection for the admin login: after AXES_FAILURE_LIMIT failures for one
+# user name from one IP, that pair is locked out for AXES_COOLOFF_HOURS. Unlock early with
+# `manage.py axes_reset` (everything) or `axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The client's address as the rate limits see it (TRUSTED_PROXY_COUNT, above).
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+# The user name axes records, cut to the length of its column (a longer one was a 500).
+AXES_USERNAME_CALLABLE = "core.http.login_username"
+ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
 
+# --- Language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = env.str("SITE_LANGUAGE", default="en-us")
 TIME_ZONE = env.str("SITE_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Static files and media.
+# --- Static files, media and uploads -------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -251,30 +270,14 @@ STORAGES = {
 }
 
 # Media on S3-compatible object storage (AWS S3, MinIO, Cloudflare R2, ...) through
-# django-storages when S3_BUCKET is set; otherwise on the local disk (MEDIA_ROOT). Files are
-# public-read URLs without signatures (they are published content) unless
-# S3_QUERYSTRING_AUTH=true.
+# django-storages when S3_BUCKET is set; otherwise on the local disk (MEDIA_ROOT).
 S3_BUCKET = env.str("S3_BUCKET", default="")
 if S3_BUCKET:
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("S3_REGION", default="") or None,
-            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
-            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default="") or None,
-            "location": env.str("S3_PREFIX", default="media"),
-            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=False),
-            # Readers fetch media straight from the bucket: make it readable with a bucket
-            # policy, or with S3_DEFAULT_ACL=public-read where the provider supports ACLs.
-            "default_acl": env.str("S3_DEFAULT_ACL", default="") or None,
-            "file_overwrite": False,
-            "object_parameters": {"CacheControl": "public, max-age=86400"},
-        },
-    }
+    STORAGES["default"] = builders.s3_storage(env, S3_BUCKET)
     SERVE_MEDIA = False
+MEDIA_ORIGIN = env.str(
+    "MEDIA_ORIGIN", default=builders.s3_origin(STORAGES["default"]) if S3_BUCKET else ""
+)
 
 # Uploads: the largest request body accepted (audio versions are the big ones).
 MAX_AUDIO_UPLOAD_MB = env.int("MAX_AUDIO_UPLOAD_MB", default=200)
@@ -286,28 +289,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WORDPRESS_IMPORT_MAX_UPLOAD_MB = env.int("WORDPRESS_IMPORT_MAX_UPLOAD_MB", default=20)
 FILE_UPLOAD_PERMISSIONS = 0o644
 
+# Markdown: the same function renders stored HTML and the admin's live preview.
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render_markdown"
+MARKDOWNX_MEDIA_PATH = "uploads/"
+MARKDOWNX_UPLOAD_MAX_SIZE = MAX_IMAGE_UPLOAD_MB * 1024 * 1024
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 0), "quality": 85}
+MARKDOWNX_SERVER_CALL_LATENCY = 300
+
+# --- Email and background work -------------------------------------------------------------
 # Email: EMAIL_URL names the server (smtp://user:password@host:587/?tls=True,
 # smtp+ssl://..., console://). Development prints mail to the console; production defaults
 # to an SMTP relay on localhost.
-_email = env.dj_email_url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25")
-_mailer_options = {
-    key: _email[name]
-    for key, name in {
-        "host": "EMAIL_HOST",
-        "port": "EMAIL_PORT",
-        "username": "EMAIL_HOST_USER",
-        "password": "EMAIL_HOST_PASSWORD",
-        "use_tls": "EMAIL_USE_TLS",
-        "use_ssl": "EMAIL_USE_SSL",
-        "timeout": "EMAIL_TIMEOUT",
-    }.items()
-    if _email.get(name) not in (None, "")
+MAILERS = {
+    "default": builders.mailer(
+        env.dj_email_url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25")
+    )
 }
-if _email["EMAIL_BACKEND"].endswith("console.EmailBackend"):
-    _mailer_options = {}
-    # Printed decoded, so links in the text part stay whole (core/mail.py).
-    _email["EMAIL_BACKEND"] = "core.mail.ConsoleEmailBackend"
-MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", a) for a in env.list("DJANGO_ADMINS", default=[])]
@@ -321,35 +319,7 @@ TASKS = {
     }
 }
 
-
-# The site's public address, for links in feeds and emails (no trailing slash). The sites
-# framework's record 1 is kept in step with it after every migrate (core.signals).
-# Without SITE_URL it is where the development server listens: HOST and PORT, which
-# `make run HOST=… PORT=…` passes on (a wildcard host is reached through loopback).
-def _served_at(host: str, port: str) -> str:
-    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # an IPv6 address
-    return f"http://{host}:{port}"
-
-
-SITE_URL = (
-    env.str("SITE_URL", default="")
-    or _served_at(env.str("HOST", default=""), env.str("PORT", default="") or "8000")
-).rstrip("/")
-SITE_ID = 1
-
-# Markdown: the same function renders stored HTML and the admin's live preview.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render_markdown"
-MARKDOWNX_MEDIA_PATH = "uploads/"
-MARKDOWNX_UPLOAD_MAX_SIZE = MAX_IMAGE_UPLOAD_MB * 1024 * 1024
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
-MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 0), "quality": 85}
-MARKDOWNX_SERVER_CALL_LATENCY = 300
-
-# Site settings (author card, socials) are read once per request from the database.
-SOLO_CACHE = None
-
+# --- Security headers ----------------------------------------------------------------------
 # Content Security Policy: nothing inline, nothing from other hosts.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -364,22 +334,6 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-
-
-def _s3_origin() -> str:
-    """Where media live when they are on object storage (allowed by the CSP below)."""
-    options = STORAGES["default"].get("OPTIONS", {})
-    if options.get("custom_domain"):
-        return f"https://{options['custom_domain']}"
-    if options.get("endpoint_url"):
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(options["endpoint_url"])
-        return f"{parts.scheme}://{parts.netloc}"
-    return f"https://{S3_BUCKET}.s3.amazonaws.com"
-
-
-MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default=_s3_origin() if S3_BUCKET else "")
 if MEDIA_ORIGIN:
     for directive in ("img-src", "media-src"):
         SECURE_CSP[directive].append(MEDIA_ORIGIN)
@@ -405,39 +359,19 @@ if not DEBUG:
     # /healthz is probed over plain HTTP from inside the container.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
-# Logs go to standard output: one JSON object per line in production (LOG_FORMAT=json),
-# readable text in development. Every request is logged once by core's RequestLogMiddleware
-# (with request id, status and duration), so Django's own request logger only keeps errors.
+# --- Logs ----------------------------------------------------------------------------------
+# Standard output: one JSON object per line in production (LOG_FORMAT=json), readable text
+# in development (config.builders.logging_config).
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "core.logging.JsonLineFormatter"},
-    },
-    # A Host header outside ALLOWED_HOSTS: one warning line, no traceback, no email.
-    "filters": {"one_line_warning": {"()": "core.logging.OneLineWarning"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "django.request": {"level": "ERROR"},
-        "axes": {"level": "WARNING"},
-        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
-        "django.server": {"level": "ERROR" if LOG_FORMAT == "json" else "INFO"},
-    },
-}
+LOGGING = builders.logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 
+# --- Reader pages and the newsletter -------------------------------------------------------
 # Pagination sizes for reader pages.
 TIMELINE_PAGE_SIZE = 10
 LIST_PAGE_SIZE = 20
+
+# Site settings (author card, socials) are read once per request from the database.
+SOLO_CACHE = None
 
 # Newsletter: signups, confirmation, sending issues (newsletter/sending.py explains the
 # batching and leases). The README's "Newsletter" section lists the variables.
@@ -454,6 +388,5 @@ NEWSLETTER_CONFIRM_MAX_AGE_DAYS = 7
 NEWSLETTER_CONFIRM_RESEND_SECONDS = 600
 NEWSLETTER_SIGNUP_RATE_LIMIT = env.int("NEWSLETTER_SIGNUP_RATE_LIMIT", default=10)
 NEWSLETTER_SIGNUP_RATE_WINDOW = env.int("NEWSLETTER_SIGNUP_RATE_WINDOW", default=600)
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the
-# connection's address). Only as many as really are there, or clients can forge their IP.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# How long the token of a public form on a cached page stays valid (core.formguard).
+PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=7 * 24 * 3600)

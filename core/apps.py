@@ -1,5 +1,18 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
+
+
+def make_sqlite_folders():
+    """SQLite creates its file but not the folder for it (var/ in a fresh clone). Done when
+    Django starts rather than in the settings, so importing settings writes nothing."""
+    for database in settings.DATABASES.values():
+        name = str(database.get("NAME", ""))
+        on_disk = name and ":memory:" not in name and not name.startswith("file:")
+        if database["ENGINE"] == "django.db.backends.sqlite3" and on_disk:
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
 class CoreConfig(AppConfig):
@@ -7,6 +20,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        make_sqlite_folders()
         from core import versioning
         from core.models import ContentChange, SiteSettings
         from core.signals import sync_site_domain

@@ -119,9 +119,9 @@ def test_links_follow_port_unless_site_url_is_set(tmp_path):
     ],
 )
 def test_the_default_site_url_is_where_the_server_listens(host, port, site_url):
-    from config.settings import _served_at
+    from config.builders import served_at
 
-    assert _served_at(host, port or "8000") == site_url
+    assert served_at(host, port or "8000") == site_url
 
 
 def test_development_email_is_printed_decoded():
@@ -131,3 +131,16 @@ def test_development_email_is_printed_decoded():
     assert "To: someone@example.com" in out
     assert "If you're reading this, it was successful." in out
     assert "Content-Transfer-Encoding" not in out
+
+
+def test_importing_the_settings_creates_no_folder_and_starting_django_does(tmp_path):
+    var = tmp_path / "var"
+    env = {"DJANGO_VAR_DIR": str(var)}
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_VAR_DIR"}}
+    run = {"cwd": ROOT, "env": {**base, **env}, "capture_output": True, "text": True}
+    imported = subprocess.run([sys.executable, "-c", "import config.settings"], **run)
+    assert imported.returncode == 0, imported.stderr
+    assert not var.exists()
+    migrated = subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
+    assert migrated.returncode == 0, migrated.stderr
+    assert (var / "db.sqlite3").is_file()

@@ -1,0 +1,109 @@
+"""Functions that turn environment values into settings values.
+
+They live here so that config/settings.py reads as a list of settings, topic by topic; each
+takes plain values (no access to django.conf.settings) and returns what the setting holds.
+"""
+
+from urllib.parse import urlsplit
+
+
+def served_at(host: str, port: str) -> str:
+    """The development server's address for links, from `make run HOST=… PORT=…`.
+
+    A wildcard host is reached through loopback; an IPv6 address gets its brackets."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def s3_storage(env, bucket: str) -> dict:
+    """django-storages' S3 backend for media, from the S3_* variables (README: "Media on
+    object storage"). Files are public URLs without signatures (they are published content)
+    unless S3_QUERYSTRING_AUTH=true."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("S3_PREFIX", default="media"),
+            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=False),
+            # Readers fetch media straight from the bucket: make it readable with a bucket
+            # policy, or with S3_DEFAULT_ACL=public-read where the provider supports ACLs.
+            "default_acl": env.str("S3_DEFAULT_ACL", default="") or None,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+
+
+def s3_origin(storage: dict) -> str:
+    """Where media live on object storage (the CSP allows images and audio from there)."""
+    options = storage["OPTIONS"]
+    if options.get("custom_domain"):
+        return f"https://{options['custom_domain']}"
+    if options.get("endpoint_url"):
+        parts = urlsplit(options["endpoint_url"])
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"https://{options['bucket_name']}.s3.amazonaws.com"
+
+
+# dj-email-url's names → the keyword arguments of Django's email backends.
+_MAILER_OPTIONS = {
+    "host": "EMAIL_HOST",
+    "port": "EMAIL_PORT",
+    "username": "EMAIL_HOST_USER",
+    "password": "EMAIL_HOST_PASSWORD",
+    "use_tls": "EMAIL_USE_TLS",
+    "use_ssl": "EMAIL_USE_SSL",
+    "timeout": "EMAIL_TIMEOUT",
+}
+
+
+def mailer(email: dict) -> dict:
+    """One MAILERS entry from a parsed EMAIL_URL. The console backend becomes ours, which
+    prints messages decoded so links in the text part stay whole (core/mail.py)."""
+    if email["EMAIL_BACKEND"].endswith("console.EmailBackend"):
+        return {"BACKEND": "core.mail.ConsoleEmailBackend", "OPTIONS": {}}
+    options = {
+        key: email[name]
+        for key, name in _MAILER_OPTIONS.items()
+        if email.get(name) not in (None, "")
+    }
+    return {"BACKEND": email["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """Logs on standard output: one JSON object per line (`json`) or readable text.
+
+    Every request is logged once by core's RequestLogMiddleware (request id, status,
+    duration), so Django's own request logger only keeps errors."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "json": {"()": "core.logging.JsonLineFormatter"},
+        },
+        # A Host header outside ALLOWED_HOSTS: one warning line, no traceback, no email.
+        "filters": {"one_line_warning": {"()": "core.logging.OneLineWarning"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django.db.backends": {"level": "INFO"},
+            "django.request": {"level": "ERROR"},
+            "axes": {"level": "WARNING"},
+            "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+            "django.server": {"level": "ERROR" if log_format == "json" else "INFO"},
+        },
+    }
