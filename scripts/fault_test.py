@@ -26,122 +26,26 @@ Prints a JSON report and exits non-zero when a check fails.
 """
 
 import argparse
-import http.cookiejar
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from fault_traffic import SIGNUP_PREFIX, Recorder, Signups
+from private_postgres import PrivateCluster, free_port, run
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "blog_fault"
-SIGNUP_PREFIX = "fault-signup-"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(*args, **kwargs):
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
-
-
-def server_bindir() -> Path:
-    try:
-        return Path(run("pg_config", "--bindir").stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-        if not versions:
-            raise SystemExit(
-                "PostgreSQL's server binaries (initdb, pg_ctl) were not found."
-            ) from None
-        return versions[-1]
-
-
-class PrivateCluster:
-    """A throw-away PostgreSQL cluster: trust authentication, loopback only."""
-
-    def __init__(self):
-        self.bindir = server_bindir()
-        self.folder = Path(tempfile.mkdtemp(prefix="blog-fault-pg-"))
-        self.data = self.folder / "data"
-        self.port = free_port()
-        # initdb refuses to run as root: then the cluster belongs to `postgres`.
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
-            shutil.chown(self.folder, "postgres")
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}"
-
-    def pg_ctl(self, *args):
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-        return run(*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-w",
-                   "-l", str(self.folder / "server.log"), "-o", options, *args)  # fmt: skip
-
-    def create(self):
-        run(*self.as_user, str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
-            "-A", "trust", "--no-sync", "-E", "UTF8")  # fmt: skip
-        self.pg_ctl("start")
-
-    def ready(self) -> bool:
-        probe = [str(self.bindir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
-        return subprocess.run(probe).returncode == 0
-
-    def restart(self) -> tuple[float, float]:
-        """Restart with a fast shutdown (sessions cut, as on a real restart); returns
-        (when it began, when the server accepted connections again)."""
-        began = time.monotonic()
-        self.pg_ctl("restart", "-m", "fast")
-        while not self.ready():
-            time.sleep(0.02)
-        return began, time.monotonic()
-
-    def destroy(self):
-        subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data),
-                        "stop", "-m", "immediate"], capture_output=True)  # fmt: skip
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-class Recorder:
-    """The SMTP server: keeps (arrival time, recipient) of every accepted message."""
-
-    def __init__(self, delay: float):
-        self.delay = delay
-        self.received: list[tuple[float, str]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            time.sleep(self.delay)  # a server that takes its time (blocks its own loop)
-        now = time.monotonic()
-        with self.lock:
-            self.received.extend((now, rcpt) for rcpt in envelope.rcpt_tos)
-        return "250 OK"
-
-    def counts(self, signups: bool) -> Counter:
-        with self.lock:
-            return Counter(
-                rcpt for _, rcpt in self.received if rcpt.startswith(SIGNUP_PREFIX) == signups
-            )
-
-    def first_after(self, moment: float) -> float | None:
-        with self.lock:
-            later = [at for at, _ in self.received if at > moment]
-        return min(later) - moment if later else None
 
 
 def environment(port: int, database_url: str, smtp_port: int) -> dict:
@@ -165,46 +69,6 @@ def environment(port: int, database_url: str, smtp_port: int) -> dict:
         "WEB_CONCURRENCY": "2",
         "LOG_LEVEL": "WARNING",
     }
-
-
-class Signups(threading.Thread):
-    """Signs up one new address after another; remembers which were answered with success."""
-
-    def __init__(self, base: str):
-        super().__init__(daemon=True)
-        self.base = base
-        self.accepted: list[str] = []
-        self.refused = 0
-        self.stop = threading.Event()
-
-    def run(self):
-        number = 0
-        while not self.stop.is_set():
-            number += 1
-            email = f"{SIGNUP_PREFIX}{number}@example.com"
-            try:
-                jar = http.cookiejar.CookieJar()
-                opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-                page = opener.open(self.base + "/newsletter/", timeout=5).read().decode()
-                fields = dict(re.findall(r'name="(form_token|source)" value="([^"]*)"', page))
-                data = urllib.parse.urlencode({**fields, "email": email}).encode()
-                request = urllib.request.Request(
-                    self.base + "/newsletter/subscribe/",
-                    data=data,
-                    headers={
-                        "X-Forwarded-For": f"10.{number // 65536 % 256}.{number // 256 % 256}"
-                        f".{number % 256}",
-                        "Referer": self.base + "/newsletter/",
-                    },
-                )
-                response = opener.open(request, timeout=5)
-                if response.status == 200:
-                    self.accepted.append(email)
-                else:
-                    self.refused += 1
-            except (urllib.error.URLError, OSError):
-                self.refused += 1
-            time.sleep(0.05)
 
 
 def rounded(seconds: float | None) -> float | None:
