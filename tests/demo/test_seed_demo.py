@@ -13,7 +13,7 @@ from django.utils import timezone
 from blog.audio import read_audio
 from blog.models import Category, Post
 from core.models import SiteSettings, Status
-from home.demo import AUDIO_DIR, content
+from demo import AUDIO_DIR, content
 from newsletter.models import Issue, Subscriber
 from projects.models import Project, Release
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from blog.models import Post
 from core import versioning
-from home.demo import seed, synthetic
+from demo import seed, synthetic
 from newsletter.models import Issue
 from projects.models import Project, Release
 

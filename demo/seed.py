@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from blog.models import Category, Post, PostUpdate, Series
 from core.models import SiteSettings, Status
-from home.demo import AUDIO_DIR, content
+from demo import AUDIO_DIR, content
 from newsletter.models import Issue, Subscriber
 from projects.models import Project, Release
 

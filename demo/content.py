@@ -1,6 +1,6 @@
 """The hand-written demo site: a fictional developer-blogger, their posts, projects and newsletter.
 
-Everything here is data; `home/management/commands/seed_demo.py` turns it into records. Dates
+Everything here is data; `demo/seed.py` turns it into records (`manage.py seed_demo`). Dates
 are given as days before the moment of seeding, so a fresh seed always looks recently active.
 A negative `days_ago` schedules the item in the future.
 
@@ -105,7 +105,7 @@ class DemoPost:
     excerpt: str = ""
     featured: bool = False
     draft: bool = False
-    audio: str = ""  # a file name in home/demo/audio/
+    audio: str = ""  # a file name in demo/audio/
     meta_description: str = ""
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from blog.models import Post
 from core.markdown import first_paragraph_text, html_to_text, render_markdown, word_count
 from core.models import SiteSettings, Status
-from home.demo import content
-from home.demo.seed import (
+from demo import content
+from demo.seed import (
     SUBSCRIBER_SOURCE,
     SYNTHETIC_POST_PREFIX,
     SYNTHETIC_POST_REGEX,
