@@ -8,7 +8,8 @@ class BlogConfig(AppConfig):
     def ready(self):
         from blog import previews, searchable
         from blog.models import Category, Post, PostUpdate, Series
-        from core import dashboard, versioning
+        from core import dashboard, rerendering, versioning
+        from core.markdown import first_paragraph_text, render_markdown
 
         dashboard.register_writable(Post)
         # What readers see, for ETags, Last-Modified and the page cache (core.versioning).
@@ -23,3 +24,15 @@ class BlogConfig(AppConfig):
         )
         previews.register()
         searchable.register()
+        # What `manage.py rerender_markdown` renders again after a renderer upgrade: what
+        # Post.save() derives from the body (core.rerendering).
+        rerendering.register(
+            Post,
+            fields=("body", "excerpt", "body_html", "teaser"),
+            render=lambda post: {
+                "body_html": render_markdown(post.body),
+                "teaser": post.excerpt.strip() or first_paragraph_text(post.body),
+            },
+        )
+        rerendering.register_markdown(PostUpdate, "note")
+        rerendering.register_markdown(Series, "description")

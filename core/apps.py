@@ -21,7 +21,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         make_sqlite_folders()
-        from core import versioning
+        from core import rerendering, versioning
         from core.models import ContentChange, SiteSettings
         from core.signals import sync_site_domain
 
@@ -30,3 +30,5 @@ class CoreConfig(AppConfig):
         # the last deletion (ContentChange, see core.versioning.touch).
         versioning.register(SiteSettings)
         versioning.register(ContentChange, "changed_at", touch_on_delete=False)
+        # The author bio, for `manage.py rerender_markdown` (core.rerendering).
+        rerendering.register_markdown(SiteSettings, "bio")

@@ -5,7 +5,7 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
-        from core import versioning
+        from core import rerendering, versioning
         from newsletter import dashboard, previews, searchable
         from newsletter.models import Issue
 
@@ -14,3 +14,5 @@ class NewsletterConfig(AppConfig):
         versioning.register(Issue, "updated_at", "published_at", published=True)
         previews.register()
         searchable.register()
+        # What `manage.py rerender_markdown` renders again (core.rerendering).
+        rerendering.register_markdown(Issue, "body")

@@ -5,7 +5,7 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self):
-        from core import dashboard, versioning
+        from core import dashboard, rerendering, versioning
         from projects import previews, searchable
         from projects.models import Project, Release
 
@@ -15,3 +15,6 @@ class ProjectsConfig(AppConfig):
         versioning.register(Project)
         previews.register()
         searchable.register()
+        # What `manage.py rerender_markdown` renders again (core.rerendering).
+        rerendering.register_markdown(Project, "description")
+        rerendering.register_markdown(Release, "notes")

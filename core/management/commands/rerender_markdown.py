@@ -5,38 +5,14 @@ an upgrade that changes the renderer (a new Markdown extension, a sanitizer rule
 brings the stored HTML of everything already written up to date without touching anything
 else: no `updated_at` moves, so feeds do not announce every post as changed, and no save
 signals run. The content version moves on once at the end (core.versioning.touch), so
-cached pages and ETags are fresh on the next request."""
+cached pages and ETags are fresh on the next request.
+
+What to render comes from core.rerendering, where each app registers its own models."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from blog.models import Post, PostUpdate, Series
-from core import versioning
-from core.markdown import first_paragraph_text, render_markdown
-from core.models import SiteSettings
-from newsletter.models import Issue
-from projects.models import Project, Release
-
-
-def _post(post) -> dict:
-    return {
-        "body_html": render_markdown(post.body),
-        "teaser": post.excerpt.strip() or first_paragraph_text(post.body),
-    }
-
-
-# model → (the fields read, what to store from them)
-RENDERED = {
-    Post: (("body", "excerpt", "body_html", "teaser"), _post),
-    PostUpdate: (("note", "note_html"), lambda u: {"note_html": render_markdown(u.note)}),
-    Series: (("description", "description_html"),
-             lambda s: {"description_html": render_markdown(s.description)}),
-    Project: (("description", "description_html"),
-              lambda p: {"description_html": render_markdown(p.description)}),
-    Release: (("notes", "notes_html"), lambda r: {"notes_html": render_markdown(r.notes)}),
-    Issue: (("body", "body_html"), lambda i: {"body_html": render_markdown(i.body)}),
-    SiteSettings: (("bio", "bio_html"), lambda s: {"bio_html": render_markdown(s.bio)}),
-}  # fmt: skip
+from core import rerendering, versioning
 
 
 class Command(BaseCommand):
@@ -53,11 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         total = 0
-        for model, (fields, render) in RENDERED.items():
-            changed = 0
-            rows = model.objects.order_by("pk").only("pk", *fields)
+        for entry in rerendering.registered():
+            model, changed = entry.model, 0
+            rows = model.objects.order_by("pk").only("pk", *entry.fields)
             for obj in rows.iterator(chunk_size=500):
-                fresh = render(obj)
+                fresh = entry.render(obj)
                 if any(getattr(obj, name) != value for name, value in fresh.items()):
                     changed += 1
                     if not dry_run:

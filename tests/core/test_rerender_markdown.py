@@ -1,11 +1,15 @@
-"""`manage.py rerender_markdown`: stored HTML brought up to date, nothing else touched."""
+"""`manage.py rerender_markdown`: stored HTML brought up to date, nothing else touched; every
+model with Markdown is in the registry it walks (core.rerendering)."""
 
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from markdownx.models import MarkdownxField
 
 from blog.models import Post
+from core import rerendering
 from newsletter.models import Issue
 from tests.factories import IssueFactory, PostFactory
 
@@ -50,3 +54,27 @@ def test_cached_pages_show_the_new_html_at_once(client, site, settings):
     run()
     page = client.get(post.get_absolute_url())
     assert "<code>code</code>" in page.content.decode()
+
+
+def markdown_fields(model) -> set[str]:
+    return {
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, MarkdownxField) or field.name.endswith("_html")
+    }
+
+
+def test_every_model_with_markdown_is_registered_with_its_fields():
+    registered = {entry.model: set(entry.fields) for entry in rerendering.registered()}
+    with_markdown = {model: markdown_fields(model) for model in apps.get_models()}
+    with_markdown = {model: names for model, names in with_markdown.items() if names}
+    assert with_markdown  # the check below would pass vacuously otherwise
+    for model, names in with_markdown.items():
+        assert model in registered, f"{model._meta.label} is not in core.rerendering"
+        assert names <= registered[model], f"{model._meta.label}: {names - registered[model]}"
+
+
+def test_each_registered_kind_is_reported(site):
+    output = run("--dry-run")
+    for entry in rerendering.registered():
+        assert f"{entry.model._meta.verbose_name_plural}: 0 to change" in output
