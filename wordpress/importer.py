@@ -23,117 +23,42 @@ Decisions (see also the README):
 - Each item is imported in its own transaction: a bad item is reported and skipped, and
   the rest goes on. ImportedItem remembers what each WordPress item became, so a second
   run updates (or leaves alone) instead of duplicating.
+
+This module runs the import and puts each post together; post_fields, post_media, terms,
+redirects and item_mapping hold the rules for each part, report.py what is said about it.
 """
 
-import hashlib
 import logging
 import sys
 import time
 from contextlib import nullcontext
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.redirects.models import Redirect
-from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
-from django.utils.text import slugify
-from PIL import Image
 from tqdm import tqdm
 
-from blog.audio import read_audio
-from blog.models import Category, Post
+from blog.models import Post
 from core.models import Status
-from wordpress import convert
+from wordpress import convert, item_mapping, post_fields
 from wordpress.media import MediaLibrary
-from wordpress.models import ImportedItem
+from wordpress.post_media import audio_version, cover_image
+from wordpress.redirects import Redirects, base_path
 from wordpress.report import SKIPPED_TYPES, Report
-from wordpress.wxr import ScanResult, WxrItem, WxrReader, unescape_title
+from wordpress.terms import Terms
+from wordpress.wxr import ScanResult, WxrItem, WxrReader
 
 logger = logging.getLogger(__name__)
 
-STATUSES = {
-    "publish": Status.PUBLISHED,
-    "future": Status.PUBLISHED,
-    "draft": Status.DRAFT,
-    "pending": Status.DRAFT,
-    "private": Status.DRAFT,
-}
-SKIPPED_STATUSES = {
-    "trash": "in the trash",
-    "auto-draft": "auto-drafts",
-    "inherit": "revisions",
-}
-META_DESCRIPTION_KEYS = [
-    "_yoast_wpseo_metadesc",
-    "rank_math_description",
-    "_aioseop_description",
-    "_genesis_description",
-]
-UNCATEGORIZED = "uncategorized"
 PAGE_MODES = ("skip", "draft")
-TITLE_LENGTH = Post._meta.get_field("title").max_length
-SLUG_LENGTH = Post._meta.get_field("slug").max_length
-NAME_LENGTH = Category._meta.get_field("name").max_length
-REDIRECT_LENGTH = Redirect._meta.get_field("old_path").max_length
 
 
 def default_warnings_path() -> Path:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     return Path(settings.VAR_DIR) / "wordpress-import" / f"warnings-{stamp}.txt"
-
-
-def old_path(url: str, base: str = "") -> str | None:
-    """The path of an old address, spelled as Django's request.get_full_path() spells it
-    (which is what RedirectFallbackMiddleware looks up). None for the old blog's home
-    (`base` + "/") and for links by id (`/?p=123`, `/blog/?p=123`, `/blog/index.php?p=1`),
-    whose path is shared by every post."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    path = parts.path or "/"
-    if not path.startswith("/") or path.rstrip("/") in ("", base):
-        return None
-    if parts.query and (path.endswith("/") or path.endswith("/index.php")):
-        return None
-    return escape_uri_path(unquote(path))
-
-
-def base_path(url: str) -> str:
-    """The folder a WordPress blog was installed in: "/blog" for http://host/blog/, ""
-    at the root of its host."""
-    try:
-        path = urlsplit(url.strip()).path
-    except ValueError:
-        return ""
-    return unquote(path).rstrip("/")
-
-
-def _parse_wp_date(value: str) -> datetime | None:
-    if not value or value.startswith("0000"):
-        return None
-    try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
-def _parse_rfc822(value: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed is None or parsed.year < 1971:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Importer:
@@ -159,11 +84,10 @@ class Importer:
         self.on_action = on_action or (lambda line: None)
         self.media = MediaLibrary(media_dir, dry_run=dry_run)
         self.report = Report(warnings_path, dry_run=dry_run)
+        self.redirects = Redirects(self.report)
         self.scan: ScanResult | None = None
+        self.terms: Terms | None = None
         self.site_hosts: set[str] = set()
-        self.base = ""  # the old blog's folder on its host, e.g. "/blog"
-        self._terms: dict[tuple[str, str], Category | None] = {}
-        self._term_redirects: set[str] = set()
         self._post_type = ContentType.objects.get_for_model(Post)
 
     # The run
@@ -174,10 +98,11 @@ class Importer:
         started = time.monotonic()
         try:
             self.scan = WxrReader(self.source).scan()
+            self.terms = Terms(self.scan, self.report, self.redirects)
             self._describe_export()
             atomic = transaction.atomic() if self.dry_run else nullcontext()
             with atomic:
-                self._home_redirects()
+                self.redirects.home(self._warner_for("the blog's home"))
                 reader = WxrReader(self.source)
                 items = tqdm(
                     reader.iter_items(),
@@ -218,7 +143,7 @@ class Importer:
             host = urlsplit(url).netloc.lower()
             if host:
                 self.site_hosts.add(host)
-        self.base = base_path(scan.channel.base_blog_url or scan.channel.link)
+        self.redirects.base = base_path(scan.channel.base_blog_url or scan.channel.link)
 
     def _handle(self, item: WxrItem):
         post_type = item.post_type or "(no type)"
@@ -233,8 +158,8 @@ class Importer:
                 item.label,
             )
             return
-        if item.status in SKIPPED_STATUSES:
-            self.report.count(post_type, "skipped", SKIPPED_STATUSES[item.status])
+        if item.status in post_fields.SKIPPED_STATUSES:
+            self.report.count(post_type, "skipped", post_fields.SKIPPED_STATUSES[item.status])
             return
         if not item.post_id:
             self.report.count(post_type, "failed")
@@ -245,7 +170,7 @@ class Importer:
                 outcome, post = self._import_post(item)
         except Exception as exc:  # one bad item must not stop the import
             logger.debug("Import of %s failed", item.label, exc_info=True)
-            self._terms.clear()  # categories made in the rolled-back transaction are gone
+            self.terms.forget()
             self.report.count(post_type, "failed")
             self.report.warn("error", f"not imported: {type(exc).__name__}: {exc}", item.label)
             return
@@ -264,49 +189,23 @@ class Importer:
 
     # One post
 
-    def _find(self, item: WxrItem) -> tuple[ImportedItem | None, Post | None]:
-        """The earlier import of this item, if any (see ImportedItem)."""
-        source, guid = self.scan.source, item.guid[:500]
-        same_id = ImportedItem.objects.filter(source=source, wp_id=item.post_id)
-        mapping = same_id.filter(guid=guid).first()
-        if mapping is None and guid:
-            # The same post exported from another address, or after a move to a new
-            # WordPress (new ids, same GUID). Exports do reuse GUIDs for different posts, so
-            # a mapping to an id of this very export is that other post, never this one.
-            for candidate in ImportedItem.objects.filter(guid=guid):
-                if candidate.source != source or candidate.wp_id not in self.scan.post_ids:
-                    mapping = candidate
-                    break
-        if mapping is None:
-            # An export without GUIDs, or an earlier one without: the id alone.
-            mapping = same_id.filter(guid="").first() if guid else same_id.first()
-        if mapping is None or mapping.content_type_id != self._post_type.pk:
-            return mapping, None
-        return mapping, Post.objects.filter(pk=mapping.object_id).first()
-
     def _import_post(self, item: WxrItem) -> tuple[str, Post]:
-        warn = self._warner(item)
-        mapping, post = self._find(item)
+        warn = self._warner_for(item.label)
+        mapping, post = item_mapping.find(self.scan, item, self._post_type)
         is_new = post is None
         if is_new:
             post = Post()
 
-        title = unescape_title(item.title)
-        if not title:
-            title = "Untitled"
-            warn("untitled", "the item has no title; it is called “Untitled”")
-        if len(title) > TITLE_LENGTH:
-            warn("long title", f"title cut to {TITLE_LENGTH} characters")
-            title = title[: TITLE_LENGTH - 1] + "…"
-
-        status, published_at = self._status_and_date(item, warn)
+        title = post_fields.title(item, warn)
+        status, published_at = post_fields.status_and_date(item, warn)
         if item.post_type == "page":
             status = Status.DRAFT  # a page becomes a draft post for the author to place
-        audio = self._audio(item, warn)
+        attachments = self.scan.attachments
+        audio = audio_version(item, self.media, attachments, warn)
         ctx = convert.Context(
             post_id=item.post_id,
             media=self.media,
-            attachments=self.scan.attachments,
+            attachments=attachments,
             footnotes=item.meta_value("footnotes"),
             audio_rel=audio.rel if audio else None,
             site_hosts=self.site_hosts,
@@ -314,21 +213,18 @@ class Importer:
         )
         converted = convert.to_markdown(item.content, ctx)
         excerpt = convert.html_to_text(item.excerpt) or converted.excerpt
-        meta_description = next(
-            (item.meta_value(k).strip() for k in META_DESCRIPTION_KEYS if item.meta_value(k)), ""
-        )[:300]
-        cover_name, cover_alt = self._cover(item, warn)
-        categories = self._categories(item, warn)
+        cover_name, cover_alt = cover_image(item, self.media, attachments, warn)
+        categories = self.terms.categories(item, warn)
 
         values = {
             "title": title,
-            "slug": self._slug(item, title, post, warn),
+            "slug": post_fields.unique_slug(item, title, post, warn),
             "body": converted.markdown,
             "excerpt": excerpt,
             "status": status,
             "published_at": published_at,
             "featured": item.sticky and item.post_type == "post",
-            "meta_description": meta_description,
+            "meta_description": post_fields.meta_description(item),
         }
         if not self.dry_run:  # a dry run copies no files, so it cannot point at them
             values["cover_image"] = cover_name
@@ -350,244 +246,14 @@ class Importer:
             post.categories.set(categories)
             changed = True
 
-        mapping = self._remember(item, post, mapping)
-        self._redirect(item.link, post.get_absolute_url(), mapping, warn)
+        mapping = item_mapping.remember(self.scan, item, post, mapping, self._post_type)
+        self.redirects.item(item.link, post.get_absolute_url(), mapping, warn)
         if is_new:
             return "created", post
         return ("updated" if changed else "unchanged"), post
-
-    def _home_redirects(self):
-        """A blog that lived in a folder: its home and main feed lead to ours (at the root
-        of a host they are our own addresses already)."""
-        if not self.base:
-            return
-        warn = self._warner_for("the blog's home")
-        home = escape_uri_path(self.base + "/")
-        self._save_redirect(home, reverse("home:index"), None, warn, kind="home")
-        self._save_redirect(home + "feed/", reverse("home:feed"), None, warn, kind="home")
-
-    def _warner(self, item: WxrItem):
-        return self._warner_for(item.label)
 
     def _warner_for(self, label: str):
         def warn(kind: str, message: str):
             self.report.warn(kind, message, label)
 
         return warn
-
-    def _status_and_date(self, item: WxrItem, warn) -> tuple[str, datetime]:
-        status = STATUSES.get(item.status)
-        if status is None:
-            warn("status", f"unknown status “{item.status}”; imported as a draft")
-            status = Status.DRAFT
-        if item.password.strip() and status == Status.PUBLISHED:
-            warn("password", "password-protected on WordPress; imported as a draft")
-            status = Status.DRAFT
-        published_at = _parse_wp_date(item.post_date_gmt) or _parse_rfc822(item.pub_date)
-        if published_at is None:
-            published_at = _parse_wp_date(item.post_date)
-            if published_at is None:
-                published_at = timezone.now()
-                if item.status != "draft":
-                    warn("date", "no usable date; dated now")
-            elif item.status not in ("draft", "pending", "auto-draft"):
-                warn("date", "no GMT date; the local date is taken as UTC")
-        if item.status == "future" and published_at <= timezone.now():
-            warn("date", "was scheduled for a time now past; it is published")
-        return status, published_at
-
-    def _slug(self, item: WxrItem, title: str, post: Post, warn) -> str:
-        name = unquote(item.post_name)
-        from_name, from_title = slugify(name), slugify(title)
-        if not name.isascii() and len(from_title) > len(from_name):
-            from_name = from_title  # "επίπεδο-2" keeps only "2"; the title may say more
-        base = (from_name or from_title or f"post-{item.post_id}")[:SLUG_LENGTH].strip("-")
-        candidate, n = base, 2
-        others = Post.objects.exclude(pk=post.pk) if post.pk else Post.objects.all()
-        while others.filter(slug=candidate).exists():
-            suffix = f"-{n}"
-            candidate = base[: SLUG_LENGTH - len(suffix)] + suffix
-            n += 1
-        if candidate != base and candidate != post.slug:  # reported once, when it happens
-            warn("duplicate slug", f"another post has the slug “{base}”; this one is “{candidate}”")
-        return candidate
-
-    # Media
-
-    def _audio(self, item: WxrItem, warn):
-        """The post's audio version: the enclosure, else the first [audio] or audio block
-        whose file is in the media folder and is audio the site can publish."""
-        urls = [v.strip().split("\n")[0].strip() for v in item.meta.get("enclosure", [])]
-        ctx = convert.Context(post_id=item.post_id, attachments=self.scan.attachments)
-        urls += convert.audio_urls(item.content, ctx)
-        seen = set()
-        for url in urls:
-            if not url or url in seen:
-                continue
-            seen.add(url)
-            if convert.url_extension(url) not in convert.AUDIO_EXTENSIONS:
-                continue
-            rel, path = self.media.locate(url)
-            if rel is None:
-                warn("audio", f"{url} is not on the old site; it is linked, not copied")
-                continue
-            if path is None:
-                warn("missing media", f"audio {url} is not in the media folder")
-                continue
-            try:
-                with path.open("rb") as f:
-                    read_audio(File(f, name=path.name))
-            except ValidationError as exc:
-                warn("audio", " ".join(exc.messages))
-                continue
-            _rel, local = self.media.localize(url)
-            return local
-        return None
-
-    def _cover(self, item: WxrItem, warn) -> tuple[str, str]:
-        thumbnail = item.meta_value("_thumbnail_id").strip()
-        if not thumbnail.isdigit():
-            return "", ""
-        attachment = self.scan.attachments.get(int(thumbnail))
-        if attachment is None:
-            warn("missing media", f"featured image {thumbnail} is not in the export")
-            return "", ""
-        rel, local = self.media.localize(attachment.url)
-        if rel is None:
-            return "", ""
-        if local is None:
-            warn("missing media", f"featured image {attachment.url} is not in the media folder")
-            return "", ""
-        try:
-            with Image.open(local.path) as image:
-                image.verify()
-        except Exception:
-            warn("media", f"featured image {attachment.url} is not an image this site can show")
-            return "", ""
-        return local.name, attachment.alt or attachment.title
-
-    # Categories and tags
-
-    def _categories(self, item: WxrItem, warn) -> list[Category]:
-        result: list[Category] = []
-        for taxonomy, nicename, text in item.terms:
-            if taxonomy not in ("category", "post_tag"):
-                continue
-            category = self._term(taxonomy, nicename, text, warn)
-            if category is not None and category not in result:
-                result.append(category)
-        return result
-
-    def _term(self, taxonomy: str, nicename: str, text: str, warn) -> Category | None:
-        key = (taxonomy, nicename or text)
-        if key in self._terms:
-            return self._terms[key]
-        definition = self.scan.terms.get((taxonomy, nicename))
-        name = unescape_title(definition.name if definition and definition.name else text)
-        name = name[:NAME_LENGTH].strip()
-        slug = (slugify(unquote(nicename)) or slugify(name))[:100].strip("-")
-        if not slug and name:
-            slug = "category-" + hashlib.sha1(name.encode()).hexdigest()[:8]
-        if not name or slug == UNCATEGORIZED:
-            self._terms[key] = None
-            return None
-        category = (
-            Category.objects.filter(slug=slug).first()
-            or Category.objects.filter(name__iexact=name).first()
-        )
-        if category is None:
-            category = Category.objects.create(
-                name=name,
-                slug=slug,
-                description=convert.html_to_text(definition.description) if definition else "",
-            )
-            self.report.terms[taxonomy]["created"] += 1
-        else:
-            self.report.terms[taxonomy]["existing"] += 1
-        self._terms[key] = category
-        self._term_redirect(taxonomy, nicename, category, warn)
-        return category
-
-    def _term_path(self, taxonomy: str, nicename: str) -> str:
-        if taxonomy == "post_tag":
-            return f"{self.base}/tag/{nicename}/"
-        parts, seen = [nicename], {nicename}
-        definition = self.scan.terms.get(("category", nicename))
-        while definition and definition.parent and definition.parent not in seen:
-            parts.insert(0, definition.parent)
-            seen.add(definition.parent)
-            definition = self.scan.terms.get(("category", definition.parent))
-        return f"{self.base}/category/" + "/".join(parts) + "/"
-
-    def _term_redirect(self, taxonomy: str, nicename: str, category: Category, warn):
-        if not nicename:
-            return
-        path = old_path(self._term_path(taxonomy, nicename), self.base)
-        if path and path not in self._term_redirects:
-            self._term_redirects.add(path)
-            self._save_redirect(path, category.get_absolute_url(), None, warn, kind="archive")
-
-    # Mapping and redirects
-
-    def _remember(self, item: WxrItem, post: Post, mapping: ImportedItem | None) -> ImportedItem:
-        values = {
-            "source": self.scan.source,
-            "wp_id": item.post_id,
-            "guid": item.guid[:500],
-            "wp_type": item.post_type,
-            "content_type": self._post_type,
-            "object_id": post.pk,
-            "old_url": item.link[:500],
-        }
-        if mapping is None:
-            return ImportedItem.objects.create(**values)
-        if any(getattr(mapping, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(mapping, key, value)
-            mapping.save()
-        return mapping
-
-    def _redirect(self, link: str, new_path: str, mapping: ImportedItem, warn):
-        path = old_path(link, self.base) if link else None
-        if path is None:
-            return
-        if len(path) > REDIRECT_LENGTH:
-            warn("redirect", f"the old address is longer than {REDIRECT_LENGTH} characters")
-            return
-        if mapping.old_path and mapping.old_path != path:
-            # The old site renamed the post: its earlier address leads here too.
-            Redirect.objects.filter(site_id=settings.SITE_ID, old_path=mapping.old_path).update(
-                new_path=new_path
-            )
-        self._save_redirect(path, new_path, mapping, warn)
-        if mapping.old_path != path:
-            mapping.old_path = path
-            mapping.save(update_fields=["old_path"])
-
-    def _save_redirect(
-        self, path: str, new_path: str, mapping: ImportedItem | None, warn, kind: str = "post"
-    ):
-        if path == new_path:
-            return
-        existing = Redirect.objects.filter(site_id=settings.SITE_ID, old_path=path).first()
-        if existing is None:
-            Redirect.objects.create(site_id=settings.SITE_ID, old_path=path, new_path=new_path)
-            self.report.redirects["created"] += 1
-            self.report.redirects[f"created {kind}"] += 1
-        elif existing.new_path == new_path:
-            self.report.redirects["unchanged"] += 1
-        elif mapping is not None and mapping.old_path == path:
-            # This item's own redirect from an earlier run: its new address moved.
-            existing.new_path = new_path
-            existing.save(update_fields=["new_path"])
-            self.report.redirects["updated"] += 1
-        else:
-            # Another post's or page's (or one the author made): one old address can lead to
-            # one place only, so the first keeps it.
-            warn(
-                "redirect clash",
-                f"the old address {path} already redirects to {existing.new_path}, so it "
-                f"does not lead to {new_path}; change it under Redirects in the admin if it "
-                "should",
-            )
-            self.report.redirects["clashes"] += 1
