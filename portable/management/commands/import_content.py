@@ -1,8 +1,10 @@
+"""`manage.py import_content DIR`: a folder export_content wrote, read back (portable.importing)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wordpress.portable import import_content
+from portable.importing import import_content
 
 
 class Command(BaseCommand):

@@ -1,8 +1,10 @@
+"""`manage.py export_content DIR`: the site's content as Markdown files (portable.export)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from wordpress.portable import export_content
+from portable.export import export_content
 
 
 class Command(BaseCommand):
