@@ -37,7 +37,7 @@ class Issue(Publishable):
         "sent to subscribers at", null=True, blank=True, editable=False
     )
     # The one future wake-up of the sending task that is already enqueued (see
-    # newsletter.sending.schedule_wake); internal bookkeeping.
+    # newsletter.wakeups.schedule_wake); internal bookkeeping.
     send_wake_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(Publishable.Meta):

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from newsletter import tasks
 from newsletter.models import Subscriber
 
 
@@ -50,11 +51,9 @@ def request_confirmation(subscriber: Subscriber) -> bool:
     """Enqueue the confirmation email unless one went out in the last
     NEWSLETTER_CONFIRM_RESEND_SECONDS (decided by one conditional UPDATE, so two requests
     at once send one email)."""
-    from newsletter.tasks import send_confirmation  # tasks import the email code
-
     if not mark_confirmation_sent(Subscriber.objects.filter(pk=subscriber.pk)):
         return False
-    send_confirmation.enqueue(subscriber.pk)
+    tasks.send_confirmation.enqueue(subscriber.pk)
     return True
 
 
@@ -70,25 +69,6 @@ def mark_confirmation_sent(queryset) -> int:
         queryset.filter(status=Subscriber.Status.PENDING)
         .exclude(confirmation_sent_at__gt=recent, confirmation_failed_at__isnull=True)
         .update(confirmation_sent_at=now, confirmation_error="", confirmation_failed_at=None)
-    )
-
-
-def confirmation_failed(subscriber_id: int, reason: str, *, retry_at=None) -> None:
-    """Keep the mail server's reason for the admin. With `retry_at` another attempt is
-    already queued (and still counts for the throttle); without, the email is given up."""
-    if retry_at is not None:
-        when = timezone.localtime(retry_at)
-        values = {"confirmation_error": f"{reason} (trying again at {when:%Y-%m-%d %H:%M})"}
-    else:
-        values = {"confirmation_error": reason, "confirmation_failed_at": timezone.now()}
-    values["confirmation_error"] = values["confirmation_error"][:500]
-    Subscriber.objects.filter(pk=subscriber_id).update(**values)
-
-
-def confirmation_accepted(subscriber_id: int) -> None:
-    """A retried confirmation got through: forget the earlier attempt's error."""
-    Subscriber.objects.filter(pk=subscriber_id).exclude(confirmation_error="").update(
-        confirmation_error="", confirmation_failed_at=None
     )
 
 

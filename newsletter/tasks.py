@@ -1,17 +1,24 @@
 """Background work, through Django's tasks API (run by `manage.py db_worker`).
 
 Arguments are ids, never addresses: task rows outlive subscribers who ask to be erased.
+Queued tasks name these functions by their path (`newsletter.tasks.<name>`), so they stay
+here. The code they run takes the enqueue functions below as arguments instead of
+importing this module: this module imports it, never the other way round.
 """
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import mailers
 from django.tasks import task
 from django.utils import timezone
 
-from newsletter import emails, sending, subscriptions
+from newsletter import emails, queueing, send_loop
+from newsletter.confirmation_outcomes import confirmation_accepted, confirmation_failed
 from newsletter.models import Subscriber
+from newsletter.retry_policy import backoff, can_defer
+from newsletter.smtp_errors import PERMANENT, classify
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +28,29 @@ CONFIRMATION_ATTEMPTS = 4
 @task
 def deliver_issue(issue_id: int) -> dict:
     """Send an issue's due deliveries (several of these may run at once)."""
-    return sending.deliver(issue_id).as_dict()
+    return send_loop.deliver(issue_id, enqueue_run=enqueue_delivery_at).as_dict()
 
 
 @task
 def start_scheduled_send(issue_id: int, send_at: str) -> int:
     """Create an issue's deliveries at its scheduled time and start sending."""
-    return sending.run_scheduled(issue_id, send_at)
+    return queueing.run_scheduled(issue_id, send_at, enqueue_deliveries)
+
+
+def enqueue_deliveries(issue_id: int, runs: int) -> None:
+    """`runs` deliver_issue tasks for the issue, to start now (queueing.EnqueueRuns)."""
+    for _ in range(runs):
+        deliver_issue.enqueue(issue_id)
+
+
+def enqueue_delivery_at(issue_id: int, at: datetime) -> None:
+    """A deliver_issue task for the issue, to start at `at` (wakeups.EnqueueRun)."""
+    deliver_issue.using(run_after=at).enqueue(issue_id)
+
+
+def enqueue_scheduled_start(issue_id: int, send_at: datetime) -> None:
+    """The issue's start_scheduled_send, to run at `send_at` (queueing.EnqueueStart)."""
+    start_scheduled_send.using(run_after=send_at).enqueue(issue_id, send_at.isoformat())
 
 
 @task
@@ -42,21 +65,21 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> bool:
     try:
         mailers[settings.NEWSLETTER_MAILER].send_messages([emails.confirmation_message(subscriber)])
     except Exception as error:
-        kind, reason, _bounced = sending.classify(error)
-        if kind == sending.PERMANENT or attempt >= CONFIRMATION_ATTEMPTS or not sending.can_defer():
+        kind, reason, _bounced = classify(error)
+        if kind == PERMANENT or attempt >= CONFIRMATION_ATTEMPTS or not can_defer():
             # Given up: the admin shows the reason, and the author may send it again at once.
-            subscriptions.confirmation_failed(subscriber_id, reason)
+            confirmation_failed(subscriber_id, reason)
             logger.warning("Confirmation to subscriber %s failed: %s", subscriber_id, reason)
             raise
-        run_after = timezone.now() + sending.backoff(attempt)
+        run_after = timezone.now() + backoff(attempt)
         send_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt + 1)
-        subscriptions.confirmation_failed(subscriber_id, reason, retry_at=run_after)
+        confirmation_failed(subscriber_id, reason, retry_at=run_after)
         logger.info(
             "Confirmation to subscriber %s retried at %s: %s", subscriber_id, run_after, reason
         )
         return False
     if attempt > 1:
-        subscriptions.confirmation_accepted(subscriber_id)
+        confirmation_accepted(subscriber_id)
     return True
 
 
@@ -81,7 +104,7 @@ def send_confirmation_batch(subscriber_ids: list[int]) -> int:
                 sent += 1
     except Exception as error:
         logger.warning("Confirmation batch stopped after %d: %s", sent, error)
-        retry = {"run_after": timezone.now() + sending.backoff(1)} if sending.can_defer() else {}
+        retry = {"run_after": timezone.now() + backoff(1)} if can_defer() else {}
         for subscriber in pending[sent:]:
             send_confirmation.using(**retry).enqueue(subscriber.pk, 2)
     return sent

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.models import Status
-from newsletter import sending, tokens
+from newsletter import sending, tasks, tokens
 from newsletter.models import Delivery, Issue, Subscriber
 from tests.factories import IssueFactory, SubscriberFactory
 
@@ -156,7 +156,7 @@ def test_scheduling_and_cancelling(client, author):
     client.post(reverse("admin:newsletter_issue_cancel_schedule", args=[issue.pk]))
     issue.refresh_from_db()
     assert issue.send_at is None
-    assert sending.run_scheduled(issue.pk, task.args_kwargs["args"][1]) == 0
+    assert tasks.start_scheduled_send.call(issue.pk, task.args_kwargs["args"][1]) == 0
 
 
 def test_scheduling_needs_a_future_time(client, author):

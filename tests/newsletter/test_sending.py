@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.models import Status
-from newsletter import sending
+from newsletter import delivery_claims, queueing, send_loop, sending, tasks, wakeups
 from newsletter.models import Issue, Subscriber
 from tests.factories import IssueFactory, SubscriberFactory
 
@@ -49,8 +49,8 @@ def test_deliveries_are_one_set_based_insert_unique_per_issue_and_subscriber(
     issue = IssueFactory()
     now = timezone.now()
     with django_assert_num_queries(1):
-        assert sending._insert_deliveries(issue, now) == 50
-    assert sending._insert_deliveries(issue, now) == 0  # ON CONFLICT DO NOTHING
+        assert queueing.insert_deliveries(issue, now) == 50
+    assert queueing.insert_deliveries(issue, now) == 0  # ON CONFLICT DO NOTHING
     assert issue.deliveries.count() == 50
     assert set(issue.deliveries.values_list("status", flat=True)) == {"queued"}
 
@@ -77,7 +77,7 @@ def test_worker_killed_mid_batch_then_a_later_run_completes_it(
     issue = IssueFactory()
     sending.start_sending(issue)
 
-    send = sending._send
+    send = send_loop._send
     calls = 0
 
     def dies_before_the_110th(mailer, rendered, row):
@@ -87,9 +87,9 @@ def test_worker_killed_mid_batch_then_a_later_run_completes_it(
             raise KilledWorker
         return send(mailer, rendered, row)
 
-    monkeypatch.setattr(sending, "_send", dies_before_the_110th)
+    monkeypatch.setattr(send_loop, "_send", dies_before_the_110th)
     run_worker()
-    monkeypatch.setattr(sending, "_send", send)
+    monkeypatch.setattr(send_loop, "_send", send)
 
     # The other fanned-out tasks sent the rest; the dead worker's batch (rows 110-125)
     # is still leased to it.
@@ -111,14 +111,14 @@ def test_worker_killed_mid_batch_then_a_later_run_completes_it(
 def test_killed_between_acceptance_and_bookkeeping_costs_one_duplicate_at_most(
     site, smtp, run_worker, settings, monkeypatch
 ):
-    """The trade-off newsletter.sending documents: the message in flight when a worker
+    """The trade-off newsletter.send_loop documents: the message in flight when a worker
     dies is sent again (never lost), with the same Message-ID."""
     settings.NEWSLETTER_BATCH_SIZE = 25
     people = subscribers(60)
     issue = IssueFactory()
     sending.start_sending(issue)
 
-    mark_sent = sending._mark_sent
+    mark_sent = delivery_claims.mark_sent
     marks = 0
 
     def dies_before_the_30th_mark(delivery_id, worker):
@@ -128,9 +128,9 @@ def test_killed_between_acceptance_and_bookkeeping_costs_one_duplicate_at_most(
             raise KilledWorker
         return mark_sent(delivery_id, worker)
 
-    monkeypatch.setattr(sending, "_mark_sent", dies_before_the_30th_mark)
+    monkeypatch.setattr(delivery_claims, "mark_sent", dies_before_the_30th_mark)
     run_worker()
-    monkeypatch.setattr(sending, "_mark_sent", mark_sent)
+    monkeypatch.setattr(delivery_claims, "mark_sent", mark_sent)
     with later(seconds=settings.NEWSLETTER_LEASE_SECONDS + 5):
         run_worker()
 
@@ -323,9 +323,11 @@ def test_unreachable_server_leaves_everything_queued_for_later(site, settings, r
 def test_wake_ups_are_kept_to_one_per_issue(site):
     issue = IssueFactory()
     at = timezone.now() + datetime.timedelta(minutes=5)
-    assert sending.schedule_wake(issue.pk, at)
-    assert not sending.schedule_wake(issue.pk, at + datetime.timedelta(minutes=1))
-    assert sending.schedule_wake(issue.pk, at - datetime.timedelta(minutes=1))  # earlier
+    minute = datetime.timedelta(minutes=1)
+    enqueue = tasks.enqueue_delivery_at
+    assert wakeups.schedule_wake(issue.pk, at, enqueue)
+    assert not wakeups.schedule_wake(issue.pk, at + minute, enqueue)
+    assert wakeups.schedule_wake(issue.pk, at - minute, enqueue)  # earlier
     assert DBTaskResult.objects.count() == 2
 
 

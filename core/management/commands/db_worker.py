@@ -11,7 +11,7 @@ something restarts the worker. This command keeps its name, options and loop and
   recorded, the result is recorded once the database is back (the task is not run
   again); when the task itself lost the database, it goes back to the queue and runs
   again. The project's tasks are safe to run twice: deliveries are claimed row by row and
-  a sent message is marked even across a restart (newsletter.sending._mark_sent), and a
+  a sent message is marked even across a restart (newsletter.delivery_claims.mark_sent), and a
   confirmation looks at the subscriber's state first.
 
 The command must win over the library's of the same name: `core` comes before
