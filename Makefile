@@ -38,12 +38,13 @@ run: install
 	@echo "Starting the site on http://$(HOST):$(PORT)/ and the background worker (email; its log: var/worker.log). Ctrl-C stops both."
 	@$(PY) scripts/devserver.py --host $(HOST) --port $(PORT)
 
-## test: lint, Django's checks, migrations up to date, then the whole pytest suite
+## test: lint (ruff, the import contracts), Django's checks, migrations up to date, then the whole pytest suite
 test: install-dev lint check pytest
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## fix: apply ruff's fixes and formatting
 fix: install-dev
