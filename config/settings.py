@@ -175,10 +175,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DATABASE_SERVER_SIDE_BINDING", default=True
 ):
-    # Parameters travel apart from the SQL, so a page's queries have the same text on every
-    # request: psycopg prepares each after a few uses on a connection and PostgreSQL stops
-    # parsing and planning them (about 1 ms less per page). Turn off behind a pooler that
-    # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    # Parameters apart from the SQL: psycopg prepares repeated queries, PostgreSQL skips
+    # parsing and planning (about 1 ms a page). Off behind PgBouncer < 1.21 in transaction mode.
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -208,10 +206,8 @@ else:
         }
     }
 
-# The page cache for anonymous readers (core.pagecache): entries live at most
-# PAGE_CACHE_SECONDS (0 turns the cache off) and are keyed on the content version, so a
-# change is visible on the next request. Shared caches (a CDN) may keep a page
-# PAGE_CACHE_SHARED_MAX_AGE seconds; browsers revalidate every time.
+# The page cache for anonymous readers (core.pagecache), keyed on the content version: at
+# most PAGE_CACHE_SECONDS (0: off); a CDN may keep a page PAGE_CACHE_SHARED_MAX_AGE seconds.
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
@@ -298,9 +294,8 @@ MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 0), "quality": 85}
 MARKDOWNX_SERVER_CALL_LATENCY = 300
 
 # --- Email and background work -------------------------------------------------------------
-# Email: EMAIL_URL names the server (smtp://user:password@host:587/?tls=True,
-# smtp+ssl://..., console://). Development prints mail to the console; production defaults
-# to an SMTP relay on localhost.
+# EMAIL_URL names the server (smtp://user:password@host:587/?tls=True, smtp+ssl://…,
+# console://): the console in development, an SMTP relay on localhost in production.
 MAILERS = {
     "default": builders.mailer(
         env.dj_email_url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25")
@@ -388,5 +383,18 @@ NEWSLETTER_CONFIRM_MAX_AGE_DAYS = 7
 NEWSLETTER_CONFIRM_RESEND_SECONDS = 600
 NEWSLETTER_SIGNUP_RATE_LIMIT = env.int("NEWSLETTER_SIGNUP_RATE_LIMIT", default=10)
 NEWSLETTER_SIGNUP_RATE_WINDOW = env.int("NEWSLETTER_SIGNUP_RATE_WINDOW", default=600)
+# Listening (newsletter.inbound): per-message return paths (bounces+<token>@…), the bounce
+# mailbox read over IMAP, the suppression policy and the rates the issue report warns at.
+NEWSLETTER_BOUNCE_ADDRESS = env.str("NEWSLETTER_BOUNCE_ADDRESS", default="")
+NEWSLETTER_BOUNCE_MAILBOX_URL = env.str("NEWSLETTER_BOUNCE_MAILBOX_URL", default="")
+NEWSLETTER_BOUNCE_PROCESSED_FOLDER = env.str("NEWSLETTER_BOUNCE_PROCESSED_FOLDER", "Processed")
+NEWSLETTER_BOUNCE_POLL_SECONDS = env.int("NEWSLETTER_BOUNCE_POLL_SECONDS", default=300)
+NEWSLETTER_SOFT_BOUNCE_LIMIT = env.int("NEWSLETTER_SOFT_BOUNCE_LIMIT", default=3)
+NEWSLETTER_SOFT_BOUNCE_DAYS = env.int("NEWSLETTER_SOFT_BOUNCE_DAYS", default=30)
+NEWSLETTER_UNRECOGNISED_MAX_BYTES = 10 * 1024 * 1024
+NEWSLETTER_BOUNCE_RATE_WARNING = env.float("NEWSLETTER_BOUNCE_RATE_WARNING", default=0.05)
+NEWSLETTER_COMPLAINT_RATE_WARNING = env.float("NEWSLETTER_COMPLAINT_RATE_WARNING", default=0.001)
+# Provider webhooks (/anymail/<provider>/tracking/): basic auth "user:password".
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 # How long the token of a public form on a cached page stays valid (core.formguard).
 PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=7 * 24 * 3600)

@@ -76,7 +76,8 @@ def new_key() -> str:
 
 class SubscriberQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status=Subscriber.Status.ACTIVE)
+        """Who gets issues: confirmed, still subscribed, and not suppressed."""
+        return self.filter(status=Subscriber.Status.ACTIVE, suppressed_at__isnull=True)
 
 
 class Subscriber(models.Model):
@@ -113,6 +114,11 @@ class Subscriber(models.Model):
         help_text="When the address was confirmed (or the date an import said).",
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by a hard bounce, repeated soft bounces or a complaint (newsletter.inbound.policy):
+    # the address gets no email of any kind until it signs up and confirms again, or the
+    # author lifts the suppression. The events behind it are its mail_events.
+    suppressed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suppression_reason = models.CharField(max_length=300, blank=True, editable=False)
     # Secrets inside the signed links (newsletter.tokens): the unsubscribe key never
     # changes; the confirmation nonce changes each time the address becomes pending, so an
     # old confirmation link cannot re-subscribe someone who left.
@@ -143,7 +149,25 @@ class Subscriber(models.Model):
         self.status = self.Status.ACTIVE
         self.confirmed_at = when or timezone.now()
         self.unsubscribed_at = None
-        self.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "updated_at"])
+        # Confirming again shows the mailbox works and is wanted: the suppression ends.
+        self.suppressed_at, self.suppression_reason = None, ""
+        self.save(
+            update_fields=[
+                "status",
+                "confirmed_at",
+                "unsubscribed_at",
+                "suppressed_at",
+                "suppression_reason",
+                "updated_at",
+            ]
+        )
+
+    def may_be_emailed(self) -> bool:
+        """Not suppressed, or asked for this confirmation by signing up after the
+        suppression (request_confirmation stamps confirmation_sent_at then)."""
+        if self.suppressed_at is None:
+            return True
+        return bool(self.confirmation_sent_at and self.confirmation_sent_at > self.suppressed_at)
 
     def unsubscribe(self):
         """Leave the list: no further issue, including any queued for this address."""
@@ -235,3 +259,66 @@ class RateLimitWindow(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class MailEvent(models.Model):
+    """Something the mail system told us about an address after sending: a bounce, a
+    complaint, an unsubscribe by email, an auto-reply. Stored whether or not it matched a
+    subscriber, so the admin shows why an address is suppressed and nothing is lost."""
+
+    class Kind(models.TextChoices):
+        HARD = "hard", "Hard bounce"
+        SOFT = "soft", "Soft bounce"
+        COMPLAINT = "complaint", "Complaint"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe by email"
+        AUTO_REPLY = "auto-reply", "Auto-reply"
+        UNKNOWN = "unknown", "Not recognised"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.SET_NULL, related_name="mail_events"
+    )
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="mail_events"
+    )
+    recipient = models.CharField(max_length=254, blank=True)
+    diagnostic = models.CharField(max_length=1000, blank=True)
+    # mailbox, replay, smtp or webhook:<provider>
+    source = models.CharField(max_length=40)
+    # The same event told twice (a replayed webhook, a bounce read again) has one effect.
+    event_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # What it did: the policy's words ("suppressed: hard bounce", "no subscriber matched").
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["subscriber", "kind", "occurred_at"], name="mailevent_policy_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.recipient or 'unknown address'}"
+
+
+class UnrecognisedMail(models.Model):
+    """A message from the bounce mailbox (or a replayed file) that could not be used: kept,
+    never dropped, so the author can look at it."""
+
+    received_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=40)
+    reason = models.CharField(max_length=500)
+    sender = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    # The raw message, up to NEWSLETTER_UNRECOGNISED_MAX_BYTES (`size` tells if it was cut).
+    raw = models.BinaryField(editable=False)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = "unrecognised mail"
+        verbose_name_plural = "unrecognised mail"
+
+    def __str__(self):
+        return self.subject or f"Message of {self.size} bytes"

@@ -71,7 +71,7 @@ def start_sending(issue: Issue, enqueue_runs: EnqueueRuns) -> int:
 
 
 def insert_deliveries(issue: Issue, now: datetime) -> int:
-    """One set-based INSERT … SELECT: a row per active subscriber, none twice."""
+    """One set-based INSERT … SELECT: a row per active, unsuppressed subscriber, none twice."""
     d, s = Delivery._meta, Subscriber._meta
     col = {f.name: f.column for f in d.concrete_fields}
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -81,6 +81,7 @@ def insert_deliveries(issue: Issue, now: datetime) -> int:
         f"{col['claimed_by']}, {col['created_at']}) "
         f"SELECT %s, {s.pk.column}, %s, 0, '', %s, '', %s FROM {s.db_table} "
         f"WHERE {s.get_field('status').column} = %s "
+        f"AND {s.get_field('suppressed_at').column} IS NULL "
         f"ON CONFLICT ({col['issue']}, {col['subscriber']}) DO NOTHING"
     )
     with connection.cursor() as cursor:

@@ -38,6 +38,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from newsletter import delivery_claims, emails
+from newsletter.inbound import feedback, return_path
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.retry_policy import backoff, lease
 from newsletter.smtp_errors import CONNECTION, PERMANENT, classify
@@ -118,7 +119,7 @@ def send_batch(rendered, ids: list[int], worker: str, report: RunReport) -> bool
             if time.monotonic() - started > half_lease:
                 delivery_claims.release([r.pk for r in rows[index:]], worker)
                 break
-            if row.subscriber.status != Subscriber.Status.ACTIVE:
+            if row.subscriber.status != Subscriber.Status.ACTIVE or row.subscriber.suppressed_at:
                 delivery_claims.mark(
                     row.pk,
                     worker,
@@ -155,7 +156,9 @@ def _send(mailer, rendered, row: Delivery) -> None:
     if "sender" not in rendered.cache:  # the same for every message
         rendered.cache["sender"] = mailer.prep_address(rendered.from_email)
     # wire_bytes only accepts plain ASCII addresses, usable as they are.
-    mailer.connection.sendmail(rendered.cache["sender"], [row.subscriber.email], data)
+    # With a bounce address, each message's own return path names its delivery (VERP).
+    sender = return_path.for_delivery(row.pk) or rendered.cache["sender"]
+    mailer.connection.sendmail(sender, [row.subscriber.email], data)
 
 
 def _send_one(mailer, rendered, row: Delivery, worker: str, report: RunReport) -> bool:
@@ -189,10 +192,17 @@ def _send_one(mailer, rendered, row: Delivery, worker: str, report: RunReport) -
                     last_error=reason[:2000],
                 )
                 report.failed += 1
-                if bounced:
-                    Subscriber.objects.filter(
-                        pk=row.subscriber_id, status=Subscriber.Status.ACTIVE
-                    ).update(status=Subscriber.Status.BOUNCED, updated_at=timezone.now())
+                if bounced:  # refused during the conversation: a hard bounce, told at once
+                    feedback.apply(
+                        feedback.MailFeedback(
+                            kind=feedback.Kind.HARD,
+                            recipient=row.subscriber.email,
+                            delivery_id=row.pk,
+                            diagnostic=reason[:1000],
+                            source="smtp",
+                            event_id=f"delivery-{row.pk}",
+                        )
+                    )
             else:
                 _retry_or_fail(row, worker, reason, report)
             return True

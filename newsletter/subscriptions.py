@@ -44,13 +44,17 @@ def signup(email: str, name: str = "", source: str = "website") -> None:
         return
     if subscriber.status in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED):
         subscriber.make_pending()
-    request_confirmation(subscriber)
+    # The reader asked, just now: the one email a suppressed address may get (confirming
+    # lifts the suppression).
+    request_confirmation(subscriber, signup=True)
 
 
-def request_confirmation(subscriber: Subscriber) -> bool:
+def request_confirmation(subscriber: Subscriber, *, signup: bool = False) -> bool:
     """Enqueue the confirmation email unless one went out in the last
     NEWSLETTER_CONFIRM_RESEND_SECONDS (decided by one conditional UPDATE, so two requests
-    at once send one email)."""
+    at once send one email). A suppressed address only gets one after a new signup."""
+    if subscriber.suppressed_at and not signup:
+        return False
     if not mark_confirmation_sent(Subscriber.objects.filter(pk=subscriber.pk)):
         return False
     tasks.send_confirmation.enqueue(subscriber.pk)

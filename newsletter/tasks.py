@@ -62,6 +62,8 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> bool:
     ).first()
     if subscriber is None:  # confirmed, erased or gone in the meantime
         return False
+    if not subscriber.may_be_emailed():
+        return False
     try:
         mailers[settings.NEWSLETTER_MAILER].send_messages([emails.confirmation_message(subscriber)])
     except Exception as error:
@@ -93,9 +95,13 @@ def send_confirmations(subscriber_ids: list[int], chunk: int = 200) -> None:
 def send_confirmation_batch(subscriber_ids: list[int]) -> int:
     """Confirmation emails for a chunk of imported subscribers over one SMTP connection;
     whatever a failure leaves unsent is retried one by one."""
-    pending = list(
-        Subscriber.objects.filter(pk__in=subscriber_ids, status=Subscriber.Status.PENDING)
-    )
+    pending = [
+        subscriber
+        for subscriber in Subscriber.objects.filter(
+            pk__in=subscriber_ids, status=Subscriber.Status.PENDING
+        )
+        if subscriber.may_be_emailed()
+    ]
     sent = 0
     try:
         with mailers[settings.NEWSLETTER_MAILER] as mailer:
