@@ -86,6 +86,9 @@ def confirm(subscriber: Subscriber) -> bool:
         status=Subscriber.Status.ACTIVE,
         confirmed_at=timezone.now(),
         unsubscribed_at=None,
+        # Confirming shows the mailbox works and wants the newsletter: no more suppression.
+        suppressed_at=None,
+        suppression_reason="",
         updated_at=timezone.now(),
     )
     if updated:

@@ -17,7 +17,7 @@ TOKEN = re.compile(r"\+([dc])(\d{1,18})-([0-9a-f]{10})@", re.IGNORECASE)
 
 
 def _mac(kind: str, number: int) -> str:
-    return salted_hmac(SALT, f"{kind}{number}").hexdigest()[:10]
+    return salted_hmac(SALT, f"{kind}{number}", algorithm="sha256").hexdigest()[:10]
 
 
 def _address(kind: str, number: int) -> str | None:

@@ -28,6 +28,7 @@ class SMTPRecorder:
 
     def __init__(self):
         self.messages: list[tuple[str, bytes]] = []  # (recipient, raw message)
+        self.envelope_senders: list[tuple[str, str]] = []  # (recipient, MAIL FROM)
         self.lock = threading.Lock()
         self.refuse: dict[str, str] = {}  # recipient -> reply to RCPT TO
         self.drop_after: int | None = None  # accepted messages before it drops a session
@@ -67,6 +68,7 @@ class SMTPRecorder:
                 return "421 closing"
             for recipient in envelope.rcpt_tos:
                 self.messages.append((recipient, envelope.content))
+                self.envelope_senders.append((recipient, envelope.mail_from))
         return "250 OK"
 
     def recover(self):
