@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from blog.audio import read_audio, validate_audio
 from tests.factories import PostFactory
 
-AUDIO_DIR = Path(__file__).resolve().parents[2] / "home" / "demo" / "audio"
+AUDIO_DIR = Path(__file__).resolve().parents[2] / "demo" / "audio"
 MP3 = next(AUDIO_DIR.glob("*.mp3"))
 OGG = next(AUDIO_DIR.glob("*.ogg"))
 
