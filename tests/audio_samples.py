@@ -1,4 +1,10 @@
-"""Audio files made at test time, as long as a test needs, a few bytes a second."""
+"""Audio for tests: the demo's real recordings (MP3, OGG), and silent MP3s made at test
+time, as long as a test needs, a few bytes a second."""
+
+from demo import AUDIO_DIR
+
+MP3 = next(AUDIO_DIR.glob("*.mp3"))
+OGG = next(AUDIO_DIR.glob("*.ogg"))
 
 # MPEG-2 Layer III, 8 kbit/s, 16 kHz, mono, no CRC: a 36-byte frame holds 576 samples
 # (36 ms). A frame of zeros after the header is valid silence to every decoder.

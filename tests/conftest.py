@@ -2,6 +2,9 @@ import pytest
 
 from core.models import SiteSettings
 
+# The real SMTP server on loopback and the in-process worker, for every test that sends mail.
+from tests.mail_server import run_worker, smtp, smtp_server  # noqa: F401
+
 # Fixtures shared by the feed tests of several apps (feed_content).
 pytest_plugins = ["tests.feed_helpers"]
 

@@ -11,7 +11,7 @@ from blog.models import Category, Post
 from core.models import SiteSettings, Status
 from newsletter.models import Issue, Subscriber
 from projects.models import Project, Release
-from tests.blog.test_audio import MP3
+from tests.audio_samples import MP3
 from tests.factories import (
     CategoryFactory,
     IssueFactory,

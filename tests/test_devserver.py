@@ -6,7 +6,6 @@ import os
 import pty
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import termios
@@ -17,14 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.network import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 DEVSERVER = ROOT / "scripts" / "devserver.py"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tests.environments import PRODUCTION, ROOT
 from tests.factories import PostFactory, ReleaseFactory
-from tests.test_settings import PRODUCTION, ROOT
 
 pytestmark = pytest.mark.django_db
 

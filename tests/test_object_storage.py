@@ -1,22 +1,16 @@
 """Media on S3-compatible object storage, against moto's S3 server on loopback."""
 
-import socket
 import urllib.request
 
 import boto3
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.blog.test_audio import MP3
+from tests.audio_samples import MP3
 from tests.factories import PostFactory
+from tests.network import free_port
 
 BUCKET = "blog-media"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +71,7 @@ def test_production_settings_point_media_and_csp_at_the_bucket():
     import subprocess
     import sys
 
-    from tests.test_settings import PRODUCTION, ROOT
+    from tests.environments import PRODUCTION, ROOT
 
     script = (
         "from django.conf import settings as s; "

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tests.test_settings import PRODUCTION, ROOT
+from tests.environments import PRODUCTION, ROOT
 
 pytestmark = pytest.mark.django_db
 

@@ -4,17 +4,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-PRODUCTION = {
-    "DJANGO_DEBUG": "false",
-    "DJANGO_SECRET_KEY": "k" * 20 + "-production-test-key-" + "z" * 20,
-    "DJANGO_ALLOWED_HOSTS": "blog.example.com",
-    "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
-}
+from tests.environments import PRODUCTION, ROOT
 
 
 def manage(*args, **env):

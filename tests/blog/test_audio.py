@@ -7,11 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from blog.audio import read_audio, validate_audio
+from tests.audio_samples import MP3, OGG
 from tests.factories import PostFactory
-
-AUDIO_DIR = Path(__file__).resolve().parents[2] / "demo" / "audio"
-MP3 = next(AUDIO_DIR.glob("*.mp3"))
-OGG = next(AUDIO_DIR.glob("*.ogg"))
 
 
 def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:

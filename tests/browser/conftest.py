@@ -9,9 +9,6 @@ import shutil
 
 import pytest
 
-# The real SMTP server on loopback and the in-process worker, shared with the newsletter tests.
-from tests.newsletter.conftest import run_worker, smtp, smtp_server  # noqa: F401
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",

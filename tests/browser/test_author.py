@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from blog.models import Post
 from newsletter.models import Issue
 from projects.models import Release
-from tests.blog.test_audio import MP3
+from tests.audio_samples import MP3
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

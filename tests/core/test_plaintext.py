@@ -1,25 +1,15 @@
 """Markdown as plain text for the text part of emails (core.plaintext)."""
 
-import re
-
 import pytest
 
 from core.plaintext import markdown_to_text
+from tests.plaintext_checks import assert_no_markdown
 
 BASE = "https://blog.example/newsletter/issues/3/"
-
-# What no plain-text part may show: Markdown's own syntax.
-MARKDOWN_LEFTOVERS = [r"\]\(", r"!\[", r"\*\*", r"(?m)^#+ ", r"`", r"(?m)^> ", r"(?m)^\s*[-*+] ",
-                      r"<\w+", r"\[[ x]\]"]  # fmt: skip
 
 
 def text(source: str) -> str:
     return markdown_to_text(source, BASE)
-
-
-def assert_no_markdown(rendered: str):
-    for pattern in MARKDOWN_LEFTOVERS:
-        assert not re.search(pattern, rendered), (pattern, rendered)
 
 
 def test_links_are_absolute_and_images_are_their_alt_text():

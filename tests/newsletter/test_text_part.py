@@ -3,8 +3,8 @@
 import pytest
 
 from newsletter import sending
-from tests.core.test_plaintext import assert_no_markdown
 from tests.factories import IssueFactory, SubscriberFactory
+from tests.plaintext_checks import assert_no_markdown
 
 pytestmark = pytest.mark.django_db
 

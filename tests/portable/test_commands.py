@@ -13,7 +13,7 @@ from core.models import Status
 from newsletter.models import Issue
 from portable.documents import read_document
 from projects.models import Project, Release
-from tests.blog.test_audio import MP3
+from tests.audio_samples import MP3
 from tests.factories import (
     CategoryFactory,
     IssueFactory,

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.blog.test_audio import MP3
+from tests.audio_samples import MP3
 from wordpress.importer import Importer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wordpress"

@@ -1,0 +1,10 @@
+"""Network helpers for tests that start servers on loopback."""
+
+import socket
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
