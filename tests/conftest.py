@@ -2,6 +2,9 @@ import pytest
 
 from core.models import SiteSettings
 
+# Drafts and scheduled items of each kind that must never reach a reader.
+from tests.hidden_content import hidden  # noqa: F401
+
 # The real SMTP server on loopback and the in-process worker, for every test that sends mail.
 from tests.mail_server import run_worker, smtp, smtp_server  # noqa: F401
 

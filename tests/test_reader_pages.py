@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Status
 from tests.factories import (
     CategoryFactory,
     IssueFactory,
@@ -15,36 +14,9 @@ from tests.factories import (
     ReleaseFactory,
     ago,
 )
+from tests.hidden_content import assert_hidden
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hidden(site):
-    """One draft and one scheduled item of each kind: none may ever reach a reader."""
-    category = CategoryFactory(slug="serverless", name="Serverless")
-    project = ProjectFactory(slug="lambda-api", name="Lambda Router")
-    future = timezone.now() + datetime.timedelta(days=2)
-    return {
-        "category": category,
-        "project": project,
-        "objects": [
-            PostFactory(title="Draft post", status=Status.DRAFT, categories=[category]),
-            PostFactory(title="Scheduled post", published_at=future, categories=[category]),
-            ReleaseFactory(project=project, version="9.0.0", title="Draft release",
-                           status=Status.DRAFT),
-            ReleaseFactory(project=project, version="9.1.0", title="Scheduled release",
-                           published_at=future),
-            IssueFactory(number=90, title="Draft issue", status=Status.DRAFT),
-            IssueFactory(number=91, title="Scheduled issue", published_at=future),
-        ],
-    }  # fmt: skip
-
-
-def assert_hidden(response, hidden):
-    body = response.content.decode()
-    for obj in hidden["objects"]:
-        assert obj.title not in body, f"{obj.title!r} leaked into {response.request['PATH_INFO']}"
 
 
 def test_home_shows_author_card_cta_and_mixed_timeline_newest_first(client, hidden):
@@ -182,32 +154,6 @@ def test_archive_by_year_and_month(client, hidden):
     response = client.get(reverse("blog:archive_month", args=[month.year, month.month]))
     assert list(response.context["posts"]) == [last_year]
     assert client.get(reverse("blog:archive_year", args=[1999])).status_code == 404
-
-
-def test_projects_list_and_project_page(client, hidden):
-    project = hidden["project"]
-    old = ReleaseFactory(project=project, version="0.9.0", published_at=ago(days=30))
-    new = ReleaseFactory(project=project, version="0.10.0", published_at=ago(days=3))
-    ProjectFactory(name="Retired thing", active=False)
-
-    response = client.get(reverse("projects:list"))
-    html = response.content.decode()
-    assert "Lambda Router" in html
-    assert "Retired thing" not in html
-    assert 'href="/projects/lambda-api/releases/0.10.0/"' in html  # latest published only
-
-    response = client.get(project.get_absolute_url())
-    assert list(response.context["releases"]) == [new, old]
-    assert_hidden(response, hidden)
-
-
-def test_release_page(client, hidden):
-    release = ReleaseFactory(project=hidden["project"], version="0.10.0", notes="### Fixed\n\n- x")
-    response = client.get(release.get_absolute_url())
-    html = response.content.decode()
-    assert "Lambda Router v0.10.0 released" in html
-    assert "<h3>Fixed</h3>" in html or '<h3 id="fixed">Fixed</h3>' in html
-    assert client.get("/projects/lambda-api/releases/0.0.1/").status_code == 404
 
 
 def test_newsletter_page_and_issue_page(client, hidden):
