@@ -1,3 +1,6 @@
+"""`manage.py send_issue`: send an issue (queued for the db_worker) with a progress bar,
+schedule it, or send a test; ends with the issue's report (newsletter.inbound.report)."""
+
 import argparse
 import sys
 import time
@@ -8,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from newsletter import sending
+from newsletter.inbound.report import figure_lines, issue_report
 from newsletter.models import Issue
 
 NO_WORKER_HINT = (
@@ -19,7 +23,8 @@ NO_WORKER_HINT = (
 class Command(BaseCommand):
     help = (
         "Send a newsletter issue to every active subscriber (queued for the db_worker), "
-        "with a progress bar until it is out; or a test to one address."
+        "with a progress bar until it is out, then its report (delivered, bounced, "
+        "complained, unsubscribed); or a test to one address."
     )
 
     def add_arguments(self, parser):
@@ -61,6 +66,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if not no_wait:
             self._watch(issue, options["stall_seconds"])
+        self._report(issue)
 
     def _schedule(self, issue, value):
         when = parse_datetime(value)
@@ -72,6 +78,20 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Issue #{issue.number} will be sent at {timezone.localtime(when):%Y-%m-%d %H:%M %Z}."
         )
+
+    def _report(self, issue):
+        """What is known so far: the deliveries, the refusals during sending, whatever
+        bounces and complaints have come back already."""
+        issue.refresh_from_db(fields=["sending_started_at"])
+        self.stdout.write(
+            f"Report for Issue #{issue.number} so far (bounces and complaints keep arriving "
+            "for days; the issue's page in the admin shows them as they come):"
+        )
+        report = issue_report(issue)
+        for line in figure_lines(report):
+            self.stdout.write(line)
+        for warning in report["warnings"]:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
 
     def _watch(self, issue, stall_seconds):
         counts = issue.delivery_counts()
