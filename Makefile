@@ -74,6 +74,12 @@ audit: install-dev
 bench: install-dev
 	$(PY) scripts/bench.py
 
+## bench-compare: this checkout's uncached pages against REV's, interleaved (REV=<commit> required)
+.PHONY: bench-compare
+bench-compare: install-dev
+	@if [ -z "$(REV)" ]; then echo "usage: make bench-compare REV=<commit>" >&2; exit 2; fi
+	$(PY) scripts/bench_compare.py $(REV) $(BENCH_ARGS)
+
 ## loadtest: 60 s at 64 connections on the home page, a post and the newsletter page
 loadtest: install-dev
 	$(PY) scripts/bench.py --soak

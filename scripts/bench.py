@@ -73,9 +73,10 @@ def environment(url: str, static_root: Path, port: int, cache: bool) -> dict:
     }
 
 
-def manage(env: dict, *args: str) -> str:
+def manage(env: dict, *args: str, tree: Path = ROOT) -> str:
+    """manage.py of `tree` (this checkout, or another revision's: scripts/bench_compare.py)."""
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "manage.py", *args], cwd=tree, env=env, capture_output=True, text=True
     )
     if result.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
@@ -104,11 +105,11 @@ def prepare(env: dict) -> None:
     manage(env, "collectstatic", "--no-input", "-v0")
 
 
-def start(env: dict) -> subprocess.Popen:
+def start(env: dict, tree: Path = ROOT) -> subprocess.Popen:
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--config", "config/gunicorn.conf.py",
          "config.wsgi:application"],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=tree, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(150):
