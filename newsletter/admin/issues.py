@@ -1,6 +1,7 @@
-"""The admin for issues: the list with each issue's sending progress, and the
-"Sending and progress" page where the author sends a test, sends to subscribers now or
-at a set time, and follows the deliveries."""
+"""The admin for issues: the list with each issue's sending progress, the issue's page
+with its report once sent (newsletter.inbound.report: delivered, bounced, complained,
+unsubscribed), and the "Sending and progress" page where the author sends a test, sends
+to subscribers now or at a set time, and follows the deliveries."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from core.admin import PublishableAdminMixin, StateFilter
 from newsletter import sending
 from newsletter.forms import SendIssueForm
+from newsletter.inbound.report import issue_report
 from newsletter.models import Delivery, Issue, Subscriber
 
 
@@ -119,6 +121,11 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
             text,
             reverse("admin:newsletter_issue_send", args=[obj.pk]),
         )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.sending_started_at:
+            context["mail_report"] = issue_report(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -1,5 +1,6 @@
 """The admin for subscribers: the list and its confirmation column, CSV import and
-export, unsubscribing, confirmation emails sent again, and erasure on request."""
+export, unsubscribing, confirmation emails sent again, suppression (why, and lifting it;
+see newsletter.admin.suppression), and erasure on request."""
 
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected
@@ -14,6 +15,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from newsletter import csv_io, subscriptions, tokens
+from newsletter.admin.suppression import (
+    SuppressedFilter,
+    lift_message,
+    lift_suppression,
+    mail_events_table,
+    suppression_text,
+)
 from newsletter.forms import SubscriberImportForm
 from newsletter.models import Subscriber, cancel_queued_deliveries
 from newsletter.tasks import send_confirmations
@@ -66,11 +74,12 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "name",
         "status",
         "confirmation",
+        "suppression",
         "source",
         "created_at",
         "confirmed_at",
     ]
-    list_filter = ["status", ConfirmationFilter, "source", "created_at"]
+    list_filter = ["status", SuppressedFilter, ConfirmationFilter, "source", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["email", "name"]
     search_help_text = "Address or name; an unsubscribe link or its token finds its owner."
@@ -85,6 +94,8 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "confirmation",
         "confirmed_at",
         "unsubscribed_at",
+        "suppressed_at",
+        "suppression_reason",
         "updated_at",
     ]
     readonly_fields = [
@@ -94,8 +105,17 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "confirmation",
         "confirmed_at",
         "unsubscribed_at",
+        "suppressed_at",
+        "suppression_reason",
+        "mail_events",
     ]
-    actions = ["export_csv", "unsubscribe_selected", "resend_confirmation", "erase"]
+    actions = [
+        "export_csv",
+        "unsubscribe_selected",
+        "resend_confirmation",
+        "lift_suppression",
+        "erase",
+    ]
     change_list_template = "admin/newsletter/subscriber/change_list.html"
 
     class Media:
@@ -119,6 +139,17 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         if obj.status == Subscriber.Status.PENDING and obj.confirmation_sent_at:
             return f"Sent {timezone.localtime(obj.confirmation_sent_at):%Y-%m-%d %H:%M}"
         return "–"
+
+    @admin.display(description="suppressed", ordering="suppressed_at")
+    def suppression(self, obj):
+        return suppression_text(obj)
+
+    @admin.display(description="mail events")
+    def mail_events(self, obj):
+        return mail_events_table(obj)
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "mail_events"] if obj else self.fields
 
     def get_search_results(self, request, queryset, search_term):
         token = search_term.strip().rstrip("/").rsplit("/", 1)[-1].removeprefix("unsubscribe ")
@@ -231,6 +262,10 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
             f"Sending {sent} confirmation email(s){note}. If the mail server refuses one, "
             "its reason shows in the “confirmation email” column.",
         )
+
+    @admin.action(description="Lift suppression", permissions=["change"])
+    def lift_suppression(self, request, queryset):
+        self.message_user(request, lift_message(lift_suppression(queryset, request.user.pk)))
 
     @admin.action(description="Erase the selected subscribers (on request)", permissions=["delete"])
     def erase(self, request, queryset):
