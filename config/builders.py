@@ -107,3 +107,15 @@ def logging_config(log_format: str, level: str) -> dict:
             "django.server": {"level": "ERROR" if log_format == "json" else "INFO"},
         },
     }
+
+
+def dkim_settings(env) -> dict:
+    """DKIM signing (core.dkim) from DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (the
+    PEM itself) or DKIM_PRIVATE_KEY_FILE; signing is off while DKIM_DOMAIN is empty."""
+    return {
+        "DOMAIN": env.str("DKIM_DOMAIN", default=""),
+        "SELECTOR": env.str("DKIM_SELECTOR", default="blog"),
+        # The PEM itself; "\\n" stands for a line break where a variable holds one line.
+        "PRIVATE_KEY": env.str("DKIM_PRIVATE_KEY", default="").replace("\\n", "\n"),
+        "PRIVATE_KEY_FILE": env.str("DKIM_PRIVATE_KEY_FILE", default=""),
+    }

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "reversion",
     "solo",
     "axes",
+    "anymail",  # provider webhooks (newsletter.inbound.webhooks)
     "core",
     # After core: core's `db_worker` (the library's, riding out database restarts) must
     # win, and the first app listed that has a command provides it.
@@ -304,9 +305,11 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", a) for a in env.list("DJANGO_ADMINS", default=[])]
+# DKIM signing of every message sent directly (core.dkim): DKIM_DOMAIN, DKIM_SELECTOR and
+# DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE; off while DKIM_DOMAIN is empty.
+DKIM = builders.dkim_settings(env)
 
-# Background work (sending newsletter issues): Django's tasks API on the database backend,
-# run by `manage.py db_worker`.
+# Background work (sending, the bounce mailbox): django.tasks on the database, db_worker.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
@@ -355,18 +358,15 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Logs ----------------------------------------------------------------------------------
-# Standard output: one JSON object per line in production (LOG_FORMAT=json), readable text
-# in development (config.builders.logging_config).
+# Standard output: JSON lines in production (LOG_FORMAT=json), text in development.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = builders.logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 
 # --- Reader pages and the newsletter -------------------------------------------------------
-# Pagination sizes for reader pages.
 TIMELINE_PAGE_SIZE = 10
 LIST_PAGE_SIZE = 20
 
-# Site settings (author card, socials) are read once per request from the database.
-SOLO_CACHE = None
+SOLO_CACHE = None  # site settings (author card, socials): read once per request
 
 # Newsletter: signups, confirmation, sending issues (newsletter/sending.py explains the
 # batching and leases). The README's "Newsletter" section lists the variables.
