@@ -146,6 +146,16 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+def medians(measured: list[dict]) -> dict:
+    """The median requests/s and latencies of several wrk runs, and their errors summed."""
+    return {
+        "rps": statistics.median(r["rps"] for r in measured),
+        "p50_ms": statistics.median(r["p50_ms"] for r in measured),
+        "p99_ms": statistics.median(r["p99_ms"] for r in measured),
+        "errors": sum(r["non_2xx"] + r["socket_errors"] for r in measured),
+    }
+
+
 def wrk(url: str, seconds: int, connections: int, timeout: int = 10) -> dict:
     # A 10 s client timeout (wrk's default is 2 s): under saturation requests queue rather
     # than fail, and a reader's browser waits longer than 2 s too; the p99 shows the wait.
@@ -250,14 +260,7 @@ def bench(pages, cached_env, plain_env, options) -> dict:
         for name, address in targets:
             runs.setdefault(name, []).append(wrk(address, options.seconds, 32))
         print(f"round {round_number + 1} of {options.rounds} done")
-    summary = {}
-    for name, measured in runs.items():
-        summary[name] = {
-            "rps": statistics.median(r["rps"] for r in measured),
-            "p50_ms": statistics.median(r["p50_ms"] for r in measured),
-            "p99_ms": statistics.median(r["p99_ms"] for r in measured),
-            "errors": sum(r["non_2xx"] + r["socket_errors"] for r in measured),
-        }
+    summary = {name: medians(measured) for name, measured in runs.items()}
     static = summary["static file"]["rps"]
     print(f"\n{'page':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'× static':>10}{'errors':>8}")
     for name, row in summary.items():

@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -125,14 +124,7 @@ def measure(pages: dict, servers: dict[str, dict], options) -> dict:
 def summarise(runs: dict, head: str, rev: str) -> dict:
     summary = {}
     for page, by_label in runs.items():
-        row = {}
-        for label, measured in by_label.items():
-            row[label] = {
-                "rps": statistics.median(r["rps"] for r in measured),
-                "p50_ms": statistics.median(r["p50_ms"] for r in measured),
-                "p99_ms": statistics.median(r["p99_ms"] for r in measured),
-                "errors": sum(r["non_2xx"] + r["socket_errors"] for r in measured),
-            }
+        row = {label: bench.medians(measured) for label, measured in by_label.items()}
         row["difference_percent"] = round((row[head]["rps"] / row[rev]["rps"] - 1) * 100, 1)
         summary[page] = row
     width = max(len(head), len(rev)) + 8
