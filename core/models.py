@@ -8,6 +8,7 @@ from solo.models import SingletonModel
 
 from core.markdown import render_markdown
 from core.podcast import CATEGORY_CHOICES
+from core.prepared import PreparedQuery
 from core.uploads import CheckedImageField, GeneratedName
 from core.validators import validate_image_size, validate_podcast_artwork
 
@@ -135,6 +136,12 @@ class SiteSettings(SingletonModel):
     def __str__(self):
         return "Site settings"
 
+    @classmethod
+    def get_solo(cls):
+        """django-solo's get_solo(), with the read compiled once: every page reads this row."""
+        found = _SITE_SETTINGS_ROW.objects(cls)
+        return found[0] if found else super().get_solo()
+
     def save(self, *args, **kwargs):
         self.bio_html = render_markdown(self.bio)
         super().save(*args, **kwargs)
@@ -155,6 +162,12 @@ class SiteSettings(SingletonModel):
     @property
     def initials(self) -> str:
         return "".join(part[0] for part in self.author_name.split()[:2]).upper() or "?"
+
+
+# Saves 4 % of the home page's instructions (callgrind), 3 % of a search page's.
+_SITE_SETTINGS_ROW = PreparedQuery(
+    lambda: SiteSettings.objects.filter(pk=SiteSettings.singleton_instance_id)
+)
 
 
 class ContentChange(models.Model):
