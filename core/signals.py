@@ -1,6 +1,11 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.dispatch import Signal
+
+# Sent by `manage.py db_worker` whenever it starts taking tasks (at start, and again after
+# the database came back), so apps can make sure their recurring tasks are scheduled.
+worker_started = Signal()
 
 
 def sync_site_domain(sender, using="default", **kwargs):

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 
+from core import readiness
 from core.ranges import file_response
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ def readyz(request):
         problems.append(f"cache: {exc.__class__.__name__}")
     if problems:
         return HttpResponse("\n".join(problems), status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+    # The parts that may fail without making the site unready, a line each (core.readiness).
+    return HttpResponse("\n".join(["ok", *readiness.details()]), content_type="text/plain")
 
 
 # Files that browsers may show inline; anything else is sent as a download.

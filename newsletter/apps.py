@@ -5,8 +5,10 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
-        from core import rerendering, versioning
-        from newsletter import dashboard, previews, searchable
+        from core import readiness, rerendering, versioning
+        from core.signals import worker_started
+        from newsletter import dashboard, previews, searchable, tasks
+        from newsletter.inbound import polling
         from newsletter.models import Issue
 
         dashboard.register()
@@ -16,3 +18,6 @@ class NewsletterConfig(AppConfig):
         searchable.register()
         # What `manage.py rerender_markdown` renders again (core.rerendering).
         rerendering.register_markdown(Issue, "body")
+        # The bounce mailbox: read on a schedule by the workers, reported on /readyz.
+        worker_started.connect(tasks.start_mailbox_polling, dispatch_uid="newsletter-mailbox")
+        readiness.register("bounce mailbox", polling.readiness)

@@ -322,3 +322,24 @@ class UnrecognisedMail(models.Model):
 
     def __str__(self):
         return self.subject or f"Message of {self.size} bytes"
+
+
+class MailboxPoller(models.Model):
+    """The bounce mailbox poller's one row (newsletter.inbound.polling): which chain of
+    poll_bounce_mailbox tasks is the live one (several workers may try to start one; the
+    row's `chain` decides), and how the last poll went, which /readyz shows."""
+
+    name = models.CharField(max_length=40, unique=True)
+    chain = models.CharField(max_length=32, blank=True)
+    # When the live chain's next task is due (while a poll runs: when its lease ends).
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    running_since = models.DateTimeField(null=True, blank=True)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return self.name

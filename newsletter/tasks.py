@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from newsletter import emails, queueing, send_loop
 from newsletter.confirmation_outcomes import confirmation_accepted, confirmation_failed
+from newsletter.inbound import polling
 from newsletter.models import Subscriber
 from newsletter.retry_policy import backoff, can_defer
 from newsletter.smtp_errors import PERMANENT, classify
@@ -114,3 +115,20 @@ def send_confirmation_batch(subscriber_ids: list[int]) -> int:
         for subscriber in pending[sent:]:
             send_confirmation.using(**retry).enqueue(subscriber.pk, 2)
     return sent
+
+
+@task
+def poll_bounce_mailbox(chain: str) -> dict:
+    """Read the bounce mailbox once and schedule the next read (newsletter.inbound.polling)."""
+    return polling.run(chain, enqueue_mailbox_poll)
+
+
+def enqueue_mailbox_poll(chain: str, at: datetime) -> None:
+    """The chain's next poll_bounce_mailbox, to run at `at` (polling.EnqueuePoll)."""
+    poll_bounce_mailbox.using(run_after=at).enqueue(chain)
+
+
+def start_mailbox_polling(**kwargs) -> None:
+    """core.signals.worker_started: a worker makes sure one poll chain is alive."""
+    if polling.ensure_chain(enqueue_mailbox_poll):
+        logger.info("Bounce mailbox: polling every %d s", settings.NEWSLETTER_BOUNCE_POLL_SECONDS)

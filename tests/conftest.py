@@ -9,7 +9,7 @@ from tests.hidden_content import hidden  # noqa: F401
 from tests.mail_server import run_worker, smtp, smtp_server  # noqa: F401
 
 # Fixtures shared by the feed tests of several apps (feed_content).
-pytest_plugins = ["tests.feed_helpers"]
+pytest_plugins = ["tests.feed_helpers", "tests.dovecot"]
 
 
 @pytest.fixture(autouse=True)

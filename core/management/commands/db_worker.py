@@ -26,6 +26,8 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from core.signals import worker_started
+
 # The library's logger, so the worker's lines share its verbosity and destination.
 logger = logging.getLogger("django_tasks_db")
 
@@ -64,6 +66,7 @@ class Worker(db_worker.Worker):
         while True:
             try:
                 self._settle_interrupted_task()
+                worker_started.send(sender=type(self))
                 return super().run()
             except DATABASE_ERRORS as error:
                 if not self.running:  # shutting down anyway
