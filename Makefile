@@ -96,6 +96,11 @@ bench-setup:
 bench-send: install-dev
 	$(PY) scripts/bench_send.py $(BENCH_ARGS)
 
+## bench-bounces: bounce messages read per second by process_bounce (scripts/bench_bounces.py)
+.PHONY: bench-bounces
+bench-bounces: install-dev
+	$(PY) scripts/bench_bounces.py $(BENCH_ARGS)
+
 ## fault-test: restart a private PostgreSQL under load, signups and sending (scripts/fault_test.py)
 fault-test: install-dev
 	$(PY) scripts/fault_test.py
