@@ -148,7 +148,9 @@ def _delivery_status(message: Message, raw: bytes, report: Message) -> Reading:
         if action != "failed" or not recipient:
             continue
         kind = Kind.SOFT if status.startswith("4") else Kind.HARD
-        diagnostic = " ".join(f"{status} {diagnostic}".split()) if status else diagnostic
+        if status and status not in diagnostic:
+            diagnostic = f"{status} {diagnostic}"
+        diagnostic = " ".join(diagnostic.split())
         findings.append(_base(message, raw, kind, recipient=recipient, diagnostic=diagnostic))
     if findings:
         return Reading(findings)
