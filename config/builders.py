@@ -4,6 +4,7 @@ They live here so that config/settings.py reads as a list of settings, topic by 
 takes plain values (no access to django.conf.settings) and returns what the setting holds.
 """
 
+import os
 from urllib.parse import urlsplit
 
 
@@ -119,3 +120,18 @@ def dkim_settings(env) -> dict:
         "PRIVATE_KEY": env.str("DKIM_PRIVATE_KEY", default="").replace("\\n", "\n"),
         "PRIVATE_KEY_FILE": env.str("DKIM_PRIVATE_KEY_FILE", default=""),
     }
+
+
+def anymail_settings(environ=None) -> dict:
+    """django-anymail's settings for the provider webhooks: ANYMAIL_WEBHOOK_SECRET (the basic
+    auth they require) and every other ANYMAIL_<NAME> variable as anymail's <NAME>, so a
+    provider's signing key is set the way anymail documents it
+    (ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_POSTAL_WEBHOOK_KEY, ...)."""
+    environ = os.environ if environ is None else environ
+    values = {
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in environ.items()
+        if name.startswith("ANYMAIL_") and value
+    }
+    values["WEBHOOK_SECRET"] = values.get("WEBHOOK_SECRET") or None
+    return values

@@ -395,6 +395,6 @@ NEWSLETTER_UNRECOGNISED_MAX_BYTES = 10 * 1024 * 1024
 NEWSLETTER_BOUNCE_RATE_WARNING = env.float("NEWSLETTER_BOUNCE_RATE_WARNING", default=0.05)
 NEWSLETTER_COMPLAINT_RATE_WARNING = env.float("NEWSLETTER_COMPLAINT_RATE_WARNING", default=0.001)
 # Provider webhooks (/anymail/<provider>/tracking/): basic auth "user:password".
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
+ANYMAIL = builders.anymail_settings()  # ANYMAIL_WEBHOOK_SECRET, ANYMAIL_<NAME>
 # How long the token of a public form on a cached page stays valid (core.formguard).
 PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=7 * 24 * 3600)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("blog.urls")),
     path("projects/", include("projects.urls")),
     path("newsletter/", include("newsletter.urls")),
+    # Provider webhooks: /anymail/<provider>/tracking/ (newsletter.inbound.webhooks).
+    path("anymail/", include("newsletter.inbound.webhook_urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

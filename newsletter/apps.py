@@ -5,10 +5,12 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
+        from anymail.signals import tracking
+
         from core import readiness, rerendering, versioning
         from core.signals import worker_started
         from newsletter import dashboard, previews, searchable, tasks
-        from newsletter.inbound import polling
+        from newsletter.inbound import polling, webhooks
         from newsletter.models import Issue
 
         dashboard.register()
@@ -21,3 +23,5 @@ class NewsletterConfig(AppConfig):
         # The bounce mailbox: read on a schedule by the workers, reported on /readyz.
         worker_started.connect(tasks.start_mailbox_polling, dispatch_uid="newsletter-mailbox")
         readiness.register("bounce mailbox", polling.readiness)
+        # Provider webhooks: anymail's tracking events, through the same policy.
+        tracking.connect(webhooks.receive, dispatch_uid="newsletter-webhooks")

@@ -137,3 +137,17 @@ def test_importing_the_settings_creates_no_folder_and_starting_django_does(tmp_p
     migrated = subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
     assert migrated.returncode == 0, migrated.stderr
     assert (var / "db.sqlite3").is_file()
+
+
+def test_anymail_settings_come_from_anymail_variables():
+    from config.builders import anymail_settings
+
+    environ = {
+        "ANYMAIL_WEBHOOK_SECRET": "u:p",
+        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": "k",
+        "OTHER": "x",
+        "ANYMAIL_EMPTY": "",
+    }
+    expected = {"WEBHOOK_SECRET": "u:p", "MAILGUN_WEBHOOK_SIGNING_KEY": "k"}
+    assert anymail_settings(environ) == expected
+    assert anymail_settings({}) == {"WEBHOOK_SECRET": None}
