@@ -53,7 +53,8 @@ class RequestLogMiddleware:
 
 class RejectNulMiddleware:
     """A NUL character in the path or the query string is a 400, before any view runs
-    (and, in the admin, an integer beyond 64 bits in the query string).
+    (and, in the admin, an integer beyond 64 bits in the query string, or an empty
+    `_to_field`).
 
     No URL of the site has one, and PostgreSQL refuses NUL in text: left to the views, a
     slug, version, token or admin filter with %00 in it would reach a lookup and end as a
@@ -78,6 +79,10 @@ class RejectNulMiddleware:
             return HttpResponseBadRequest(
                 "A number in this URL is too large.", content_type="text/plain"
             )
+        if request.path.startswith(self.admin) and request.GET.get("_to_field", None) == "":
+            # Django's admin refuses an unknown `_to_field` (400) but looks an empty one up
+            # as a field name, which raises FieldDoesNotExist: a 500.
+            return HttpResponseBadRequest("_to_field names no field.", content_type="text/plain")
         return self.get_response(request)
 
 

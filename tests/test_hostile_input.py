@@ -106,3 +106,11 @@ def test_staff_filters_with_a_number_beyond_64_bits_are_a_400(client, site):
     response = client.get("/admin/auth/user/?groups__exact=9223372036854775808")
     assert response.status_code == 400
     assert client.get("/admin/auth/user/?groups__exact=9223372036854775807").status_code < 500
+
+
+def test_an_empty_to_field_in_the_admin_is_a_400(client, site):
+    client.force_login(get_user_model().objects.create_superuser("a", "a@example.com", "pw"))
+    for url in ("/admin/newsletter/mailevent/1/delete/", "/admin/blog/post/1/change/"):
+        response = client.get(f"{url}?_to_field=")
+        assert response.status_code == 400, url
+    assert client.get("/admin/blog/post/1/change/?_to_field=nonsense").status_code == 400
