@@ -101,6 +101,11 @@ bench-send: install-dev
 bench-bounces: install-dev
 	$(PY) scripts/bench_bounces.py $(BENCH_ARGS)
 
+## bench-webhooks: provider webhook events per second at gunicorn (scripts/bench_webhooks.py)
+.PHONY: bench-webhooks
+bench-webhooks: install-dev
+	$(PY) scripts/bench_webhooks.py $(BENCH_ARGS)
+
 ## fault-test: restart a private PostgreSQL under load, signups and sending (scripts/fault_test.py)
 fault-test: install-dev
 	$(PY) scripts/fault_test.py
