@@ -75,7 +75,10 @@ def mailer(email: dict) -> dict:
         for key, name in _MAILER_OPTIONS.items()
         if email.get(name) not in (None, "")
     }
-    return {"BACKEND": email["EMAIL_BACKEND"], "OPTIONS": options}
+    backend = email["EMAIL_BACKEND"]
+    if backend == "django.core.mail.backends.smtp.EmailBackend":
+        backend = "core.mail.SigningSMTPBackend"  # Django's, with DKIM when it is on
+    return {"BACKEND": backend, "OPTIONS": options}
 
 
 def logging_config(log_format: str, level: str) -> dict:

@@ -37,6 +37,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db.models import F
 from django.utils import timezone
 
+from core import dkim
 from newsletter import delivery_claims, emails
 from newsletter.inbound import feedback, return_path
 from newsletter.models import Delivery, Issue, Subscriber
@@ -158,6 +159,8 @@ def _send(mailer, rendered, row: Delivery) -> None:
     # wire_bytes only accepts plain ASCII addresses, usable as they are.
     # With a bounce address, each message's own return path names its delivery (VERP).
     sender = return_path.for_delivery(row.pk) or rendered.cache["sender"]
+    if dkim.enabled():
+        data = dkim.sign(data)
     mailer.connection.sendmail(sender, [row.subscriber.email], data)
 
 
