@@ -107,6 +107,9 @@ def logging_config(log_format: str, level: str) -> dict:
             "django.db.backends": {"level": "INFO"},
             "django.request": {"level": "ERROR"},
             "axes": {"level": "WARNING"},
+            # One INFO line per detector per message: noise, and on the standard output
+            # that process_bounce prints its JSON to.
+            "flufl.bounce": {"level": "WARNING"},
             "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
             "django.server": {"level": "ERROR" if log_format == "json" else "INFO"},
         },

@@ -6,7 +6,7 @@ so one policy decides, like a provider's suppression list:
 
 - a hard bounce suppresses the address at once;
 - soft bounces suppress it after NEWSLETTER_SOFT_BOUNCE_LIMIT within
-  NEWSLETTER_SOFT_BOUNCE_DAYS;
+  NEWSLETTER_SOFT_BOUNCE_DAYS, counted once per message (delivery);
 - a complaint unsubscribes and suppresses it;
 - an unsubscribe by email unsubscribes it;
 - an auto-reply is stored and changes nothing.
@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -116,10 +116,16 @@ def _suppress(subscriber: Subscriber, reason: str, *, unsubscribe: bool, now) ->
 
 
 def _soft_bounces(subscriber: Subscriber, now) -> int:
+    """Soft bounces within the window, one per message: a message delayed and then given
+    up on (or reported twice by a provider) says once that the mailbox had trouble."""
     since = now - timedelta(days=settings.NEWSLETTER_SOFT_BOUNCE_DAYS)
-    return MailEvent.objects.filter(
+    counts = MailEvent.objects.filter(
         subscriber=subscriber, kind=Kind.SOFT, occurred_at__gte=since
-    ).count()
+    ).aggregate(
+        messages=Count("delivery", distinct=True),
+        unmatched=Count("pk", filter=Q(delivery__isnull=True)),
+    )
+    return counts["messages"] + counts["unmatched"]
 
 
 def _policy(kind: str, subscriber: Subscriber, diagnostic: str, now, *, dry_run: bool) -> str:

@@ -9,17 +9,20 @@ raises on a message's content: what cannot be used is kept (UnrecognisedMail), n
 What is recognised, in this order (the first that fits decides):
 
 1. delivery status notifications (RFC 3464, `multipart/report; report-type=delivery-status`):
-   each recipient whose Action is `failed`, hard for a 5.x.x status, soft for 4.x.x;
-   `delayed` reports are warnings, not bounces;
+   each recipient whose Action is `failed`, hard for a 5.x.x status, soft for 4.x.x, and
+   `delayed` ones, soft (a message delayed many times counts once: feedback.apply counts
+   soft bounces by delivery);
 2. complaint feedback reports (ARF, RFC 5965, `report-type=feedback-report`);
 3. replies to the `mailto:` unsubscribe address, with the subscriber's token in the
    subject (newsletter.emails writes `unsubscribe <token>` there);
 4. auto-replies (RFC 3834 `Auto-Submitted`, and the headers and subjects out-of-office
    responders use instead): stored, never counted as bounces;
 5. the non-standard bounces real servers send (qmail, Exim, Exchange, Yahoo, ...), by
-   flufl.bounce's detectors, but only for a message that is a bounce at all (sent to our
-   per-delivery return path, or by a mailer daemon), so that a reader's ordinary reply
-   is never taken for one.
+   flufl.bounce's detectors (also for a delivery report too broken to read above), but
+   only for a message that looks like a bounce at all (sent to our per-delivery return
+   path, from the null sender or a mailer daemon, with a delivery report in it or a
+   subject saying it was not delivered), so that a reader's ordinary reply is never taken
+   for one.
 
 The message is matched to its delivery by the return path it came back to (VERP,
 newsletter.inbound.return_path), else by our Message-ID quoted in it, else by address.
@@ -31,10 +34,14 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from flufl.bounce import all_failures
 
 from newsletter import tokens
@@ -49,7 +56,17 @@ ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-
 STATUS = re.compile(r"\b([245])\.\d{1,3}\.\d{1,3}\b")
 UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\d+\.[\w-]+:[\w-]+)", re.IGNORECASE)
 QUOTED_MESSAGE_ID = re.compile(rb"^message-id:\s*(<issue-\d+\.\d+@[^>\s]+>)", re.I | re.M)
-DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery (sub)?system", re.IGNORECASE)
+DAEMON = re.compile(
+    r"mailer-daemon|postmaster|mdaemon|mail ?(delivery )?(sub)?system|smtp_mail_service",
+    re.IGNORECASE,
+)
+# What the subjects of bounces say, in the languages servers write them in.
+BOUNCE_SUBJECT = re.compile(
+    r"undeliver|non-?deliver|deliver(y|ed)?\W+(status|failure|failed|report|notification|error)|"
+    r"not\W+(be\W+)?delivered|returned mail|failed mail|mail system error|user unknown|"
+    r"non remis|unzustellbar|nicht zustellbar|non recapitabile|no entregado|[ée]chec de remise",
+    re.IGNORECASE,
+)
 AUTO_REPLY_SUBJECT = re.compile(
     r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|"
     r"absence|r[ée]ponse automatique|vacation)",
@@ -78,6 +95,25 @@ class Reading:
 
 def _text(value) -> str:
     return str(value or "").strip()
+
+
+def _subject(message: Message) -> str:
+    """The Subject as written, RFC 2047 encoded words decoded (`=?utf-8?B?...?=`)."""
+    value = _text(message.get("Subject"))
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError):  # a broken or unknown charset
+        return value
+
+
+def _valid(address: str) -> bool:
+    """A usable address: reports from archives and privacy filters redact them
+    (`david...@gmail.com`), and those match nobody."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
 
 
 def _address(field: str) -> str:
@@ -138,23 +174,41 @@ def _base(message: Message, raw: bytes, kind: str, **values) -> MailFeedback:
     return MailFeedback(kind=kind, **values)
 
 
-def _delivery_status(message: Message, raw: bytes, report: Message) -> Reading:
+def _dsn_recipient(block: Message) -> str:
+    """The recipient a DSN field group is about: the address we sent to (Original-Recipient)
+    before the one it was finally delivered to (an alias, a mailbox daemon, an X.400 name)."""
+    for name in ("Original-Recipient", "Final-Recipient"):
+        kind, _, value = _text(block.get(name)).partition(";")
+        if not value:
+            kind, value = "rfc822", kind
+        address = _address(value)
+        if kind.strip().lower() == "rfc822" and _valid(address):
+            return address
+    return ""
+
+
+def _delivery_status(message: Message, raw: bytes, report: Message) -> Reading | None:
+    """Each recipient that `failed` (hard for 5.x.x, soft for 4.x.x) or is `delayed` (soft:
+    the server is still trying, and a provider's webhook calls this a deferral too). None
+    when the report names no such recipient in a readable way (flufl.bounce tries next)."""
     findings = []
     for block in _field_blocks(report)[1:]:  # the first block is about the message
         action = _text(block.get("Action")).lower()
-        recipient = _address(_text(block.get("Final-Recipient") or block.get("Original-Recipient")))
+        recipient = _dsn_recipient(block)
         status = _text(block.get("Status"))
         diagnostic = _text(block.get("Diagnostic-Code")).partition(";")[2].strip() or status
-        if action != "failed" or not recipient:
+        if action not in ("failed", "delayed") or not recipient:
             continue
-        kind = Kind.SOFT if status.startswith("4") else Kind.HARD
+        if recipient in {finding.recipient for finding in findings}:
+            continue  # a server reporting each of its attempts: the first says it
+        kind = Kind.SOFT if action == "delayed" or status.startswith("4") else Kind.HARD
         if status and status not in diagnostic:
             diagnostic = f"{status} {diagnostic}"
+        if action == "delayed":
+            diagnostic = f"delayed: {diagnostic}"
         diagnostic = " ".join(diagnostic.split())
         findings.append(_base(message, raw, kind, recipient=recipient, diagnostic=diagnostic))
-    if findings:
-        return Reading(findings)
-    return Reading([], "a delivery status report with no failed recipient (a delay warning?)")
+    return Reading(findings) if findings else None
 
 
 def _complaint(message: Message, raw: bytes, report: Message) -> Reading:
@@ -184,7 +238,7 @@ def _complaint(message: Message, raw: bytes, report: Message) -> Reading:
 
 
 def _unsubscribe(message: Message, raw: bytes) -> Reading | None:
-    found = UNSUBSCRIBE_SUBJECT.search(_text(message.get("Subject")))
+    found = UNSUBSCRIBE_SUBJECT.search(_subject(message))
     if not found:
         return None
     subscriber = tokens.subscriber_for_unsubscribe_token(found.group(1))
@@ -205,14 +259,18 @@ def _is_auto_reply(message: Message) -> bool:
         return True
     if _text(message.get("Precedence")).lower() == "auto_reply":
         return True
-    return bool(AUTO_REPLY_SUBJECT.search(_text(message.get("Subject"))))
+    return bool(AUTO_REPLY_SUBJECT.search(_subject(message)))
 
 
 def _is_bounce(message: Message) -> bool:
     if _return_path_token(message):
         return True
-    sender = _text(message.get("From")) + " " + _text(message.get("Return-Path"))
-    return bool(DAEMON.search(sender)) or _text(message.get("Return-Path")) == "<>"
+    return_path = _text(message.get("Return-Path"))
+    if return_path == "<>" or DAEMON.search(_text(message.get("From")) + " " + return_path):
+        return True
+    if _parts(message, "message/delivery-status"):
+        return True
+    return bool(BOUNCE_SUBJECT.search(_subject(message)))
 
 
 def _diagnostic(message: Message) -> str:
@@ -237,6 +295,7 @@ def _heuristic_bounce(message: Message, raw: bytes) -> Reading | None:
               diagnostic=status or "bounce (no status given)")
         for kind, addresses in ((Kind.HARD, permanent), (Kind.SOFT, temporary - permanent))
         for address in sorted(addresses)
+        if _valid(address.decode("utf-8", "replace"))
     ]  # fmt: skip
     if findings:
         return Reading(findings)
@@ -257,7 +316,9 @@ def read(raw: bytes) -> Reading:
     if not message.keys():
         return Reading([], "not an email message (no headers)")
     for report in _parts(message, "message/delivery-status"):
-        return _delivery_status(message, raw, report)
+        status = _delivery_status(message, raw, report)
+        if status is not None:
+            return status
     for report in _parts(message, "message/feedback-report"):
         return _complaint(message, raw, report)
     unsubscribe = _unsubscribe(message, raw)
@@ -270,7 +331,7 @@ def read(raw: bytes) -> Reading:
     if _is_auto_reply(message):
         sender = _address(_text(message.get("From")))
         return Reading([_base(message, raw, Kind.AUTO_REPLY, recipient=sender,
-                              diagnostic=_text(message.get("Subject"))[:200])])  # fmt: skip
+                              diagnostic=_subject(message)[:200])])  # fmt: skip
     return Reading([], "no bounce, complaint, unsubscribe or auto-reply found")
 
 

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from newsletter.inbound import messages
@@ -23,8 +24,12 @@ class Command(BaseCommand):
         missing = [name for name in files if not Path(name).is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
+        # Read no more of a file than a message may be: an enormous one is kept aside
+        # (messages.read says it is too large), not loaded whole into memory.
+        limit = settings.NEWSLETTER_UNRECOGNISED_MAX_BYTES + 1
         for name in files:
-            raw = Path(name).read_bytes()
+            with open(name, "rb") as file:
+                raw = file.read(limit)
             results = messages.handle(raw, source="file", dry_run=dry_run)
             # One line per file: the finding that acted, else the first (a message about
             # several recipients is rare: the newsletter sends one recipient per message).

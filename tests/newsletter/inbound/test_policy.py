@@ -54,22 +54,47 @@ def test_a_hard_bounce_suppresses_at_once_and_is_stored(sent):
     assert subscriber("bob@example.com").suppressed_at is None
 
 
+def more_deliveries(reader_email, count):
+    """Deliveries of `count` more issues to the reader, as if sent."""
+    reader = subscriber(reader_email)
+    return [
+        Delivery.objects.create(
+            issue=IssueFactory(), subscriber=reader, status="sent", sent_at=timezone.now()
+        )
+        for _ in range(count)
+    ]
+
+
 def test_soft_bounces_suppress_after_the_limit_within_the_window(sent, settings):
     settings.NEWSLETTER_SOFT_BOUNCE_LIMIT = 3
     settings.NEWSLETTER_SOFT_BOUNCE_DAYS = 30
-    delivery = sent[1]["bob@example.com"]
+    first_issue = sent[1]["bob@example.com"]
+    second_issue, third_issue, long_ago = more_deliveries("bob@example.com", 3)
     old = timezone.now() - datetime.timedelta(days=40)
-    apply(feedback(Kind.SOFT, delivery, event_id="old", occurred_at=old))  # outside the window
-    first = apply(feedback(Kind.SOFT, delivery, event_id="1"))
-    second = apply(feedback(Kind.SOFT, delivery, event_id="2"))
+    apply(feedback(Kind.SOFT, long_ago, event_id="old", occurred_at=old))  # outside the window
+    first = apply(feedback(Kind.SOFT, first_issue, event_id="1"))
+    second = apply(feedback(Kind.SOFT, second_issue, event_id="2"))
     assert first.reason == "soft bounce 1 of 3 in 30 days"
     assert second.reason == "soft bounce 2 of 3 in 30 days"
     assert subscriber("bob@example.com").suppressed_at is None
-    third = apply(feedback(Kind.SOFT, delivery, event_id="3", diagnostic="4.2.2 full"))
+    third = apply(feedback(Kind.SOFT, third_issue, event_id="3", diagnostic="4.2.2 full"))
     assert third.reason == "suppressed (3 soft bounces)"
     bob = subscriber("bob@example.com")
     assert bob.status == Subscriber.Status.BOUNCED
     assert bob.suppression_reason == "3 soft bounces in 30 days: 4.2.2 full"
+
+
+def test_one_message_reported_soft_many_times_counts_once(sent, settings):
+    """Delay warnings after 4 hours, 1 day and 3 days, then the server giving up: one
+    message, one soft bounce. Reports matched by address alone count each."""
+    settings.NEWSLETTER_SOFT_BOUNCE_LIMIT = 2
+    delivery = sent[1]["cy@example.com"]
+    for event_id in ("4h", "1d", "3d", "gave up"):
+        outcome = apply(feedback(Kind.SOFT, delivery, event_id=event_id))
+        assert outcome.reason == "soft bounce 1 of 2 in 30 days"
+    assert subscriber("cy@example.com").suppressed_at is None
+    unmatched = apply(feedback(Kind.SOFT, recipient="cy@example.com", event_id="by address"))
+    assert unmatched.reason == "suppressed (2 soft bounces)"
 
 
 def test_a_complaint_unsubscribes_and_suppresses(sent):
