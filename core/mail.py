@@ -9,6 +9,7 @@ whole), and one line for each other part (the HTML version, attachments). It is 
 """
 
 import email.policy
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -18,6 +19,10 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPEmailBackend
 from core import dkim
 
 RULE = "-" * 79
+# An address SMTP and the To header take as it is: ASCII dot-atoms on both sides of the @.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
 # Headers about the MIME structure, which the decoded output makes moot.
 PLUMBING = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
 
@@ -61,10 +66,47 @@ class ConsoleEmailBackend(EmailBackend):
         self.stream.write(f"{render(message.message())}\n{RULE}\n")
 
 
+class PlainAddressCommands:
+    """smtplib's MAIL and RCPT commands, without parsing an address that is plain already.
+
+    smtplib quotes every address through email.utils.parseaddr, a pure-Python parser: a
+    third of the CPU time the newsletter's send loop spent on a message. A PLAIN_ADDRESS
+    comes out of it unchanged, so it is written as `<address>` directly; anything else
+    (and SMTPUTF8) takes smtplib's own way."""
+
+    def mail(self, sender, options=()):
+        if not PLAIN_ADDRESS.fullmatch(sender) or any(o.lower() == "smtputf8" for o in options):
+            return super().mail(sender, options)
+        self.putcmd("mail", f"from:<{sender}>{self._option_list(options)}")
+        return self.getreply()
+
+    def rcpt(self, recip, options=()):
+        if not PLAIN_ADDRESS.fullmatch(recip):
+            return super().rcpt(recip, options)
+        self.putcmd("rcpt", f"to:<{recip}>{self._option_list(options)}")
+        return self.getreply()
+
+    def _option_list(self, options) -> str:
+        return " " + " ".join(options) if options and self.does_esmtp else ""
+
+
+class SMTP(PlainAddressCommands, smtplib.SMTP):
+    pass
+
+
+class SMTP_SSL(PlainAddressCommands, smtplib.SMTP_SSL):
+    pass
+
+
 class SigningSMTPBackend(SMTPEmailBackend):
     """Django's SMTP backend, signing each message with DKIM when DKIM_DOMAIN is set (what
-    every smtp:// EMAIL_URL uses, config/builders.mailer). The newsletter's send loop
+    every smtp:// EMAIL_URL uses, config/builders.mailer), on connections that write plain
+    addresses without parsing them (PlainAddressCommands). The newsletter's send loop
     writes its own bytes on this backend's connection and signs them itself."""
+
+    @property
+    def connection_class(self):
+        return SMTP_SSL if self.use_ssl else SMTP
 
     def _send(self, email_message):
         if not dkim.enabled():

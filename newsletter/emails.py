@@ -12,7 +12,6 @@ and dark support. The plain-text part is the issue's Markdown rendered as text
 import binascii
 import email.policy
 import email.utils
-import re
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import PLAIN_ADDRESS
 from core.models import SiteSettings
 from core.plaintext import markdown_to_text
 from newsletter import tokens
@@ -32,10 +32,6 @@ from newsletter.models import Issue, Subscriber
 
 UNSUBSCRIBE_PLACEHOLDER = "NEWSLETTERUNSUBSCRIBEURL0PLACEHOLDER"
 TOKEN_MARK = "NEWSLETTERTOKEN0MARK"
-# An address SMTP and the To header take as it is: ASCII dot-atoms on both sides of the @.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
 
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 MONO = "SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace"
@@ -237,23 +233,59 @@ class RenderedIssue:
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\n"
         ).encode()
         parts = [head]
+        link = _soft_line_end(_quoted_printable(links["unsubscribe_url"]))
         for subtype, body in (("plain", self.text), ("html", self.html)):
             parts.append(
                 f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
             )
-            parts.append(
-                _quoted_printable(body.replace(UNSUBSCRIBE_PLACEHOLDER, links["unsubscribe_url"]))
-            )
+            parts.append(link.join(self._encoded_around_link(subtype, body)))
             parts.append(b"\r\n")
         parts.append(f"--{boundary}--\r\n".encode())
         return b"".join(parts)
 
+    def _encoded_around_link(self, subtype: str, body: str) -> list[bytes]:
+        """The part quoted-printable encoded once per rendering, in the pieces around the
+        unsubscribe link, each but the last ending in a soft line break: joined by a
+        recipient's encoded link, they decode to the part with that link. Encoding the
+        whole part again for every recipient was half of assembling a message."""
+        key = ("quoted-printable", subtype)
+        if key not in self.cache:
+            pieces = [_quoted_printable(piece) for piece in body.split(UNSUBSCRIBE_PLACEHOLDER)]
+            self.cache[key] = [_soft_line_end(piece) for piece in pieces[:-1]] + pieces[-1:]
+        return self.cache[key]
+
 
 def _quoted_printable(text: str) -> bytes:
-    """UTF-8, quoted-printable (binascii's C encoder), CRLF line ends."""
+    """UTF-8, quoted-printable (binascii's C encoder), CRLF line ends, lines of at most 76
+    characters (RFC 2045): binascii lets a line of 75 end in an encoded space or tab
+    (`=20`), 78 in all, so those few lines are broken again."""
     data = text.replace("\r\n", "\n").replace("\r", "\n").encode()
-    return binascii.b2a_qp(data, quotetabs=False, istext=True).replace(b"\n", b"\r\n")
+    lines = binascii.b2a_qp(data, quotetabs=False, istext=True).split(b"\n")
+    return b"\r\n".join(_wrap(line) if len(line) > 76 else line for line in lines)
+
+
+def _wrap(line: bytes) -> bytes:
+    """An encoded line in pieces of at most 76 characters, joined by soft line breaks, never
+    cut inside an `=XX`."""
+    pieces = []
+    while len(line) > 76:
+        cut = 75
+        while b"=" in line[cut - 2 : cut]:
+            cut -= 1
+        pieces.append(line[:cut] + b"=")
+        line = line[cut:]
+    return b"\r\n".join([*pieces, line])
+
+
+def _soft_line_end(encoded: bytes) -> bytes:
+    """Quoted-printable text that the next piece may follow on a line of its own: its last
+    line ends in a soft line break (`=`), within 76 characters."""
+    if not encoded or encoded.endswith(b"\r\n"):
+        return encoded
+    start = encoded.rfind(b"\r\n") + 2 if b"\r\n" in encoded else 0
+    # A full last line of 76 characters is broken first, to make room for the `=`.
+    return encoded[:start] + _wrap(encoded[start:] + b"=") + b"\r\n"
 
 
 def unsubscribe_mailto(token: str) -> str | None:

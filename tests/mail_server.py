@@ -96,10 +96,11 @@ def smtp_server():
 @pytest.fixture
 def smtp(settings, smtp_server):
     """Django's mail goes over real SMTP to the loopback server (pytest-django's
-    test environment had pointed MAILERS at the in-memory backend)."""
+    test environment had pointed MAILERS at the in-memory backend), through the backend
+    every smtp:// EMAIL_URL gets (config.builders.mailer)."""
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "core.mail.SigningSMTPBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 5},
         }
     }

@@ -64,3 +64,32 @@ def test_html_only_messages_and_attachments_are_shown_readably():
     assert "See the file." in out
     assert "[attachment report.csv: text/csv, 2.4 kB]" in out
     assert out.count("-" * 79) == 2
+
+
+def test_plain_addresses_go_out_without_being_parsed_and_others_as_smtplib_writes_them(
+    smtp, monkeypatch
+):
+    """core.mail.PlainAddressCommands: MAIL FROM and RCPT TO carry a plain address as it is
+    (smtplib's parser is skipped), and any other address the way smtplib quotes it."""
+    import email.utils
+
+    parsed = []
+    parseaddr = email.utils.parseaddr
+    monkeypatch.setattr(
+        email.utils, "parseaddr", lambda value, **kw: parsed.append(value) or parseaddr(value)
+    )
+    plain = EmailMultiAlternatives(
+        "Hi", "Hello", "bounces+d1-abc@blog.example", ["ada@example.com"]
+    )
+    assert plain.send() == 1
+    assert parsed == []
+    assert smtp.envelope_senders == [("ada@example.com", "bounces+d1-abc@blog.example")]
+
+    quoted = EmailMultiAlternatives("Hi", "Hello", "blog@blog.example", ['"ada l"@example.com'])
+    assert quoted.send() == 1
+    assert parsed == ['"ada l"@example.com']
+    assert smtp.envelope_senders[-1] == ('"ada l"@example.com', "blog@blog.example")
+    assert [recipient for recipient, _ in smtp.messages] == [
+        "ada@example.com",
+        '"ada l"@example.com',
+    ]

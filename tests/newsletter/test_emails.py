@@ -4,6 +4,9 @@ import email
 import email.policy
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from core.models import SiteSettings
 from newsletter import emails, sending
@@ -55,6 +58,46 @@ def test_the_fast_wire_format_matches_what_django_builds(site):
     assert raw.isascii()
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
     assert all(len(line) <= 76 for line in raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n"))
+
+
+# Text around the unsubscribe link: long runs, spaces and tabs before line ends, `=`,
+# dots and non-ASCII, where quoted-printable's line breaks and escapes fall.
+AROUND_LINK = st.lists(
+    st.sampled_from(["a", "é", "✨", " ", "\t", "=", ".", "\n", "x" * 37, "y" * 75]), max_size=40
+).map("".join)
+
+
+@hypothesis_settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pieces=st.lists(AROUND_LINK, min_size=1, max_size=4),
+    html_pieces=st.lists(AROUND_LINK, min_size=1, max_size=3),
+)
+def test_each_recipients_link_goes_into_parts_encoded_once(site, pieces, html_pieces):
+    """The parts are encoded once around the link and joined with each recipient's: they
+    decode to the part with that recipient's link, in lines of at most 76 characters."""
+    rendered = emails.RenderedIssue(
+        issue_number=3,
+        subject="Weekly",
+        text=emails.UNSUBSCRIBE_PLACEHOLDER.join(pieces),
+        html=emails.UNSUBSCRIBE_PLACEHOLDER.join(html_pieces),
+        from_email="blog@example.com",
+        reply_to=(),
+        list_id="Weekly <newsletter.example.com>",
+        archive_url="http://example.com/newsletter/",
+    )
+    for reader in (
+        Subscriber(pk=1, email="ada@example.com"),
+        Subscriber(pk=2, email="b@example.org"),
+    ):
+        raw = rendered.wire_bytes(reader, 40 + reader.pk)
+        link = rendered.for_subscriber(reader, 40 + reader.pk).extra_headers["List-Unsubscribe"]
+        link = link.split(">")[0].lstrip("<")
+        message = parse(raw)
+        for kind, pieces_of_part in (("plain", pieces), ("html", html_pieces)):
+            expected = link.join(pieces_of_part).replace("\r\n", "\n")
+            got = message.get_body((kind,)).get_payload(decode=True).decode().replace("\r\n", "\n")
+            assert got == expected
+        assert all(len(line) <= 76 for line in raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n"))
 
 
 def test_an_address_with_unicode_goes_out_through_the_general_path(site, smtp, run_worker):
