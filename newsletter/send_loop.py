@@ -2,8 +2,9 @@
 record each row's outcome, and repeat until nothing is due.
 
 **Sending.** One SMTP connection per batch. Each row is marked `sent` right after the
-server accepted its message, one UPDATE per message, guarded by the worker's id
-(delivery_claims.mark_sent). The issue is rendered once per run; each message only
+server accepted its message, one UPDATE per message, guarded by the worker's id; on
+PostgreSQL its answer is read after the next message's SMTP exchange, so the two round
+trips overlap (delivery_claims.SentMarks). The issue is rendered once per run; each message only
 differs in its address, unsubscribe link and Message-ID (emails.RenderedIssue).
 
 **Exactly once, and where it cannot be.** SMTP and the database cannot commit together.
@@ -102,6 +103,7 @@ def send_batch(rendered, ids: list[int], worker: str, report: RunReport) -> bool
     started = time.monotonic()
     half_lease = settings.NEWSLETTER_LEASE_SECONDS / 2
     rows = delivery_claims.claimed_rows(ids, worker)
+    marks = delivery_claims.SentMarks(worker)
     mailer = mailers[settings.NEWSLETTER_MAILER]
     if isinstance(mailer, SMTPBackend) and mailer.timeout is None:
         # A server that stops answering must not hold a row past its lease.
@@ -118,9 +120,11 @@ def send_batch(rendered, ids: list[int], worker: str, report: RunReport) -> bool
     try:
         for index, row in enumerate(rows):
             if time.monotonic() - started > half_lease:
+                marks.settle()
                 delivery_claims.release([r.pk for r in rows[index:]], worker)
                 break
             if row.subscriber.status != Subscriber.Status.ACTIVE or row.subscriber.suppressed_at:
+                marks.settle()
                 delivery_claims.mark(
                     row.pk,
                     worker,
@@ -129,12 +133,13 @@ def send_batch(rendered, ids: list[int], worker: str, report: RunReport) -> bool
                 )
                 report.skipped += 1
                 continue
-            outcome = _send_one(mailer, rendered, row, worker, report)
+            outcome = _send_one(mailer, rendered, row, marks, report)
             if outcome is False:
                 rest = [r.pk for r in rows[index + 1 :]]
                 delivery_claims.release(rest, worker, backoff(1))
                 return False
     finally:
+        marks.settle()
         try:
             mailer.close()
         except Exception:
@@ -145,7 +150,7 @@ def send_batch(rendered, ids: list[int], worker: str, report: RunReport) -> bool
 def _send(mailer, rendered, row: Delivery) -> None:
     """Over Django's SMTP backend, the message goes out as bytes assembled directly
     (emails.RenderedIssue.wire_bytes) on the backend's open connection; any other backend
-    gets the EmailMessage."""
+    gets the EmailMessage. No database query here: the previous message's mark is out."""
     data = None
     if isinstance(mailer, SMTPBackend):
         data = rendered.wire_bytes(row.subscriber, row.pk)
@@ -164,13 +169,15 @@ def _send(mailer, rendered, row: Delivery) -> None:
     mailer.connection.sendmail(sender, [row.subscriber.email], data)
 
 
-def _send_one(mailer, rendered, row: Delivery, worker: str, report: RunReport) -> bool:
+def _send_one(mailer, rendered, row: Delivery, marks, report: RunReport) -> bool:
     """Send one row's message; reconnect once if the session dropped. Returns False when
     the server stays unreachable."""
+    worker = marks.worker
     for reconnect in (True, False):
         try:
             _send(mailer, rendered, row)
         except Exception as error:
+            marks.settle()
             kind, reason, bounced = classify(error)
             if kind == CONNECTION:
                 try:
@@ -210,9 +217,7 @@ def _send_one(mailer, rendered, row: Delivery, worker: str, report: RunReport) -
                 _retry_or_fail(row, worker, reason, report)
             return True
         else:
-            marked = delivery_claims.mark_sent(row.pk, worker)
-            if not marked:  # only if our lease was taken over: should never happen
-                logger.warning("Delivery %s was sent but its lease had been lost", row.pk)
+            marks.add(row.pk)
             report.sent += 1
             return True
     return True
