@@ -19,7 +19,14 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Q
 from django.utils import timezone
 
@@ -175,19 +182,23 @@ class SentMarks:
     def __init__(self, worker: str):
         self.worker = worker
         self.pending: int | None = None
+        # The default database's wrapper itself: `django.db.connection` is a proxy that
+        # looks the wrapper up on every attribute, four times a message.
+        self.database = connections[DEFAULT_DB_ALIAS]
 
     def add(self, delivery_id: int) -> None:
         self.settle()
-        if connection.vendor != "postgresql":
+        database = self.database
+        if database.vendor != "postgresql":
             self._settled(delivery_id, mark_sent(delivery_id, self.worker))
             return
         import psycopg  # only on PostgreSQL
 
         try:
-            connection.ensure_connection()
-            pgconn = connection.connection.pgconn
+            database.ensure_connection()
+            pgconn = database.connection.pgconn
             pgconn.send_query_params(
-                _mark_sent_sql(connection.vendor, "${}").encode(),
+                _mark_sent_sql(database.vendor, "${}").encode(),
                 [Delivery.Status.SENT.encode(), timezone.now().isoformat().encode(),
                  str(delivery_id).encode(), self.worker.encode(),
                  Delivery.Status.SENDING.encode()],
@@ -207,7 +218,7 @@ class SentMarks:
 
         delivery_id, self.pending = self.pending, None
         try:
-            pgconn = connection.connection.pgconn
+            pgconn = self.database.connection.pgconn
             result, marked = pgconn.get_result(), None
             if result is not None and result.status == psycopg.pq.ExecStatus.COMMAND_OK:
                 marked = int(result.command_tuples or 0)

@@ -180,16 +180,17 @@ class RenderedIssue:
 
     def _recipient(self, subscriber: Subscriber, delivery_id: int) -> dict[str, str | None]:
         token = tokens.unsubscribe_token(subscriber)
-        if "unsubscribe_url" not in self.cache:  # reverse() once, not per message
+        if "unsubscribe_url" not in self.cache:  # reverse() and urlsplit once, not per message
             self.cache["unsubscribe_url"] = absolute(
                 reverse("newsletter:unsubscribe", args=[TOKEN_MARK])
             )
+            self.cache["host"] = site_host()
         return {
             "unsubscribe_url": self.cache["unsubscribe_url"].replace(TOKEN_MARK, token),
             "unsubscribe_mailto": unsubscribe_mailto(token),
             # The same Message-ID if a crash makes us send this delivery again, so
             # receiving systems that de-duplicate on it show one copy.
-            "message_id": f"<issue-{self.issue_number}.{delivery_id}@{site_host()}>",
+            "message_id": f"<issue-{self.issue_number}.{delivery_id}@{self.cache['host']}>",
         }
 
     def for_subscriber(self, subscriber: Subscriber, delivery_id: int) -> EmailMultiAlternatives:
