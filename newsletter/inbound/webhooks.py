@@ -67,6 +67,8 @@ def _reported_temporary(esp: str, payload) -> bool:
         return _get(payload, "bounce", "bounceType") == "Transient"
     if esp == "resend":
         return _get(payload, "data", "bounce", "type") == "Transient"
+    if esp == "mailjet":
+        return _get(payload, "event") == "bounce" and _get(payload, "hard_bounce") is False
     if esp == "sendgrid":
         # "blocked": the receiving server turned the message away (reputation, content),
         # not the address.
