@@ -21,7 +21,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         make_sqlite_folders()
-        from core import rerendering, versioning
+        from core import checks, rerendering, versioning  # noqa: F401 (checks registers itself)
         from core.models import ContentChange, SiteSettings
         from core.signals import sync_site_domain
 

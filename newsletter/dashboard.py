@@ -44,12 +44,14 @@ def panel_context(request) -> dict:
     rows = list(
         Subscriber.objects.values_list("status")
         .annotate(
-            n=Count("pk"), refused=Count("pk", filter=Q(confirmation_failed_at__isnull=False))
+            n=Count("pk"),
+            refused=Count("pk", filter=Q(confirmation_failed_at__isnull=False)),
+            suppressed=Count("pk", filter=Q(suppressed_at__isnull=False)),
         )
         .order_by()
     )
-    by_status = {status: n for status, n, _ in rows}
-    refused = sum(r for _, _, r in rows)
+    by_status = {status: n for status, n, _, _ in rows}
+    refused = sum(r for _, _, r, _ in rows)
     subscribers = [
         (label, by_status.get(value, 0), f"{changelist}?status__exact={value}")
         for value, label in Subscriber.Status.choices
@@ -76,6 +78,9 @@ def panel_context(request) -> dict:
         # Confirmation emails the mail server refused: the author can fix and resend them.
         "refused_confirmations": refused,
         "refused_url": f"{changelist}?confirmation=failed",
+        # Addresses that bounced or complained: they get no email until they sign up again.
+        "suppressed": sum(n for _, _, _, n in rows),
+        "suppressed_url": f"{changelist}?suppressed=yes",
         "last_issue": figures,
     }
 

@@ -65,6 +65,9 @@ def content(site):
     Subscriber.objects.filter(status="pending").update(
         confirmation_error="550 5.1.1 User unknown", confirmation_failed_at=ago(hours=1)
     )
+    Subscriber.objects.filter(status__in=["bounced", "unsubscribed"]).update(
+        suppressed_at=ago(days=1), suppression_reason="Hard bounce: 5.1.1"
+    )
     subscribers = list(Subscriber.objects.order_by("pk"))
     outcome = ["sent", "sent", "sent", "failed", "skipped"]
     Delivery.objects.bulk_create(
@@ -151,6 +154,13 @@ def test_dashboard_shows_what_the_author_works_on(
     assert f"{refused}: see the reasons, fix the address or send again." in text
     assert links(box)[refused] == reverse("admin:newsletter_subscriber_changelist") + (
         "?confirmation=failed"
+    )
+    suppressed = "2 addresses suppressed"
+    assert (
+        f"{suppressed} after bounces or complaints: no email goes to them until they sign" in text
+    )
+    assert links(box)[suppressed] == reverse("admin:newsletter_subscriber_changelist") + (
+        "?suppressed=yes"
     )
 
 

@@ -43,6 +43,16 @@ Kind = MailEvent.Kind
 
 # Our issue emails' Message-ID (newsletter.emails.RenderedIssue): the delivery is in it.
 OUR_MESSAGE_ID = re.compile(r"<?issue-\d+\.(\d{1,18})@[^>\s]+>?")
+# A Message-ID header quoted in a returned original or a provider's bounce dump.
+QUOTED_MESSAGE_ID = re.compile(r"^Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def quoted_message_id(text: str) -> str:
+    """The first of our Message-IDs quoted in `text`, or ""."""
+    for candidate in QUOTED_MESSAGE_ID.findall(text):
+        if OUR_MESSAGE_ID.fullmatch(candidate):
+            return candidate
+    return ""
 
 
 @dataclass

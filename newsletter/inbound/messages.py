@@ -55,7 +55,6 @@ logger = logging.getLogger(__name__)
 ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
 STATUS = re.compile(r"\b([245])\.\d{1,3}\.\d{1,3}\b")
 UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\d+\.[\w-]+:[\w-]+)", re.IGNORECASE)
-QUOTED_MESSAGE_ID = re.compile(rb"^message-id:\s*(<issue-\d+\.\d+@[^>\s]+>)", re.I | re.M)
 DAEMON = re.compile(
     r"mailer-daemon|postmaster|mdaemon|mail ?(delivery )?(sub)?system|smtp_mail_service",
     re.IGNORECASE,
@@ -146,8 +145,7 @@ def _quoted_message_id(message: Message, raw: bytes) -> str:
             inner = part.get_payload()[0]
             if inner.get("Message-ID"):
                 return _text(inner.get("Message-ID"))
-    found = QUOTED_MESSAGE_ID.search(raw)
-    return found.group(1).decode("ascii", "replace") if found else ""
+    return feedback.quoted_message_id(raw[:2_000_000].decode("ascii", "replace"))
 
 
 def _return_path_token(message: Message) -> tuple[str, int] | None:

@@ -23,7 +23,13 @@ from anymail.signals import AnymailTrackingEvent, EventType, RejectReason
 from django.utils import timezone
 
 from newsletter.inbound import return_path
-from newsletter.inbound.feedback import OUR_MESSAGE_ID, Kind, MailFeedback, apply
+from newsletter.inbound.feedback import (
+    OUR_MESSAGE_ID,
+    Kind,
+    MailFeedback,
+    apply,
+    quoted_message_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +38,6 @@ logger = logging.getLogger(__name__)
 # again later) or 5 (never).
 ENHANCED_STATUS = re.compile(r"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")
 REPLY_CODE = re.compile(r"^\s*(?:smtp;\s*)?([245])\d\d\b", re.IGNORECASE)
-# The original's Message-ID header inside a bounce dump (Postmark's "Content").
-QUOTED_MESSAGE_ID = re.compile(r"^Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
 
 DIAGNOSTIC_LENGTH = 500
 
@@ -142,7 +146,7 @@ def _message_id_candidates(event: AnymailTrackingEvent, esp: str, payload) -> It
     elif esp == "postmark":
         content = _get(payload, "Content")
         if isinstance(content, str):
-            yield from QUOTED_MESSAGE_ID.findall(content[:200_000])
+            yield quoted_message_id(content[:200_000])  # the original's, in the dump
 
 
 def _our_message_id(event: AnymailTrackingEvent, esp: str, payload) -> str:

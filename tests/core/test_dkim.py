@@ -27,7 +27,6 @@ def key():
 def signing(settings, key, smtp):
     settings.DKIM = {"DOMAIN": DOMAIN, "SELECTOR": "blog", "PRIVATE_KEY": key.private_pem(),
                      "PRIVATE_KEY_FILE": ""}  # fmt: skip
-    settings.MAILERS["default"]["BACKEND"] = "core.mail.SigningSMTPBackend"
     dkim._key.cache_clear()
     return smtp
 
@@ -87,7 +86,25 @@ def test_issue_emails_are_signed_and_verify(signing, key, site, run_worker):
 
 def test_without_a_domain_nothing_is_signed(smtp, settings, site, run_worker):
     settings.DKIM = {**settings.DKIM, "DOMAIN": ""}
-    settings.MAILERS["default"]["BACKEND"] = "core.mail.SigningSMTPBackend"
     subscriptions.signup("new@example.org")
     run_worker()
     assert b"DKIM-Signature" not in smtp.messages[0][1]
+
+
+def test_an_unusable_key_fails_the_system_check(settings, tmp_path, key):
+    """`manage.py check` (and migrate, at deploy) says so, instead of a log line per email."""
+    from core.checks import dkim_key_usable
+
+    missing = tmp_path / "no-such-key.pem"
+    settings.DKIM = {"DOMAIN": DOMAIN, "SELECTOR": "blog", "PRIVATE_KEY": "",
+                     "PRIVATE_KEY_FILE": str(missing)}  # fmt: skip
+    dkim._key.cache_clear()
+    [error] = dkim_key_usable(None)
+    assert error.id == "core.E001"
+    assert "can't be used" in error.msg
+    settings.DKIM = {**settings.DKIM, "PRIVATE_KEY": key.private_pem(), "PRIVATE_KEY_FILE": ""}
+    dkim._key.cache_clear()
+    assert dkim_key_usable(None) == []
+    settings.DKIM = {**settings.DKIM, "DOMAIN": ""}
+    assert dkim_key_usable(None) == []
+    dkim._key.cache_clear()
