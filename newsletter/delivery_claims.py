@@ -64,11 +64,24 @@ def claim_batch(issue_id: int, worker: str, size: int) -> list[int]:
     return ids
 
 
+# What the send loop reads of a row and its subscriber (the address, whether it may still
+# be written to, and the unsubscribe token's key): building whole rows was a sixth of its
+# CPU time. Anything else read costs a query per row, which the tests count.
+SENDING_FIELDS = (
+    "attempts",
+    "subscriber__email",
+    "subscriber__status",
+    "subscriber__suppressed_at",
+    "subscriber__unsubscribe_key",
+)
+
+
 def claimed_rows(ids: list[int], worker: str) -> list[Delivery]:
     """The rows of a batch still leased to `worker`, with their subscribers, in order."""
     return list(
         Delivery.objects.filter(pk__in=ids, claimed_by=worker, status=Delivery.Status.SENDING)
         .select_related("subscriber")
+        .only(*SENDING_FIELDS)
         .order_by("pk")
     )
 

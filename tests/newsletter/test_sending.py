@@ -55,6 +55,30 @@ def test_deliveries_are_one_set_based_insert_unique_per_issue_and_subscriber(
     assert set(issue.deliveries.values_list("status", flat=True)) == {"queued"}
 
 
+def test_a_batch_reads_its_rows_in_one_query_whatever_its_size(site, smtp, settings):
+    """Besides each row's "sent" mark, a batch costs one query: a field of a row or its
+    subscriber read that claimed_rows did not load would cost one per message."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsletter import emails
+
+    people = subscribers(30)
+    issue = IssueFactory()
+    queueing.insert_deliveries(issue, timezone.now())
+    worker = delivery_claims.new_worker_id()
+    ids = delivery_claims.claim_batch(issue.pk, worker, 30)
+    rendered = emails.render_issue(issue)
+    report = send_loop.RunReport()
+    with CaptureQueriesContext(connection) as queries:
+        assert send_loop.send_batch(rendered, ids, worker, report)
+    others = [q["sql"] for q in queries if "SET status = " not in q["sql"]]
+    assert len(others) == 1, others  # the rows, with their subscribers
+    assert report.sent == 30
+    assert issue.deliveries.filter(status="sent").count() == 30
+    assert_each_got_exactly_one(smtp, people)
+
+
 def test_an_issue_is_sent_once_and_only_when_published(site):
     subscribers(3)
     draft = IssueFactory(status=Status.DRAFT)
