@@ -374,7 +374,7 @@ NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EM
 # Where List-Unsubscribe's mailto: goes (a mailbox the author or the provider processes).
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default=DEFAULT_FROM_EMAIL)
 NEWSLETTER_MAILER = env.str("NEWSLETTER_MAILER", default="default")  # a MAILERS alias
-NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=500)
 NEWSLETTER_SEND_TASKS = env.int("NEWSLETTER_SEND_TASKS", default=4)  # workers per issue
 NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=300)
 NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)

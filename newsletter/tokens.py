@@ -23,6 +23,7 @@ import datetime
 from django.conf import settings
 from django.core import signing
 
+from core import hmacs
 from newsletter.models import Subscriber
 
 CONFIRM_SALT = "newsletter.confirm"
@@ -35,8 +36,10 @@ def confirm_token(subscriber: Subscriber) -> str:
 
 
 def unsubscribe_token(subscriber: Subscriber) -> str:
+    """signing.Signer(salt=UNSUBSCRIBE_SALT).sign(...), its key derived once (core.hmacs):
+    one per message an issue sends."""
     value = f"{subscriber.pk}.{subscriber.unsubscribe_key}"
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(value)
+    return hmacs.sign(value, UNSUBSCRIBE_SALT)
 
 
 def _parts(value: str) -> tuple[int, str] | None:

@@ -280,7 +280,9 @@ def report(args, times: dict[str, list[float]], build_seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="subscribers (10,000)")
-    parser.add_argument("--batch-size", type=int, default=100, help="worker batch size (100)")
+    parser.add_argument(
+        "--batch-size", type=int, default=500, help="worker batch size (500, the default)"
+    )
     parser.add_argument(
         "--database-url", help="a PostgreSQL URL for a scratch database (default: SQLite file)"
     )

@@ -10,14 +10,16 @@ bouncing other people's addresses by writing to made-up return paths.
 import re
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
+
+from core import hmacs
 
 SALT = "newsletter.return-path"
 TOKEN = re.compile(r"\+([dc])(\d{1,18})-([0-9a-f]{10})@", re.IGNORECASE)
 
 
 def _mac(kind: str, number: int) -> str:
-    return salted_hmac(SALT, f"{kind}{number}", algorithm="sha256").hexdigest()[:10]
+    return hmacs.salted_hmac(SALT, f"{kind}{number}").hexdigest()[:10]
 
 
 def _address(kind: str, number: int) -> str | None:
