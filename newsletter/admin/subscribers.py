@@ -133,10 +133,6 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
             return f"Sent {timezone.localtime(obj.confirmation_sent_at):%Y-%m-%d %H:%M}"
         return "–"
 
-    @admin.display(description="suppressed", ordering="suppressed_at")
-    def suppression(self, obj):
-        return suppression_text(obj)
-
     @admin.display(description="status", ordering="status")
     def status_shown(self, obj):
         """The status, and below it why the address gets no email, if it is suppressed."""
