@@ -88,11 +88,13 @@ def assert_each_got_exactly_one(smtp, people):
     assert sum(counts.values()) == len(people)
 
 
-def test_two_workers_send_one_issue_to_500_without_duplicates_or_gaps(site, smtp_server):
+def test_two_workers_send_one_issue_to_500_without_duplicates_or_gaps(site, smtp_server, settings):
     people = make_subscribers(500)
     issue = IssueFactory()
     smtp_server.delay = 0.002  # a server that takes its time, so both workers overlap
     env = {"NEWSLETTER_BATCH_SIZE": 20, "NEWSLETTER_SEND_TASKS": 8}
+    # The runs enqueued here (one per batch, up to the tasks) follow the same settings.
+    settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_SEND_TASKS = 20, 8
     workers = [start_worker(f"w{n}", smtp_server.port, **env) for n in (1, 2)]
     try:
         sending.start_sending(issue)
