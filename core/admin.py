@@ -110,7 +110,15 @@ class SiteSettingsAdmin(MarkdownAdminMixin, SingletonModelAdmin):
         ),
         (
             "Newsletter",
-            {"fields": ["newsletter_name", "newsletter_pitch", "subscriber_count_threshold"]},
+            {
+                "fields": [
+                    "newsletter_name",
+                    "newsletter_pitch",
+                    "subscriber_count_threshold",
+                    "welcome_email_enabled",
+                    "welcome_email",
+                ]
+            },
         ),
         (
             "Podcast",

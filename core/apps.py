@@ -15,6 +15,15 @@ def make_sqlite_folders():
             Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
+def render_site_settings(site) -> dict[str, str]:
+    from core.markdown import render_markdown
+
+    return {
+        "bio_html": render_markdown(site.bio),
+        "welcome_email_html": render_markdown(site.welcome_email),
+    }
+
+
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Site"
@@ -30,5 +39,9 @@ class CoreConfig(AppConfig):
         # the last deletion (ContentChange, see core.versioning.touch).
         versioning.register(SiteSettings)
         versioning.register(ContentChange, "changed_at", touch_on_delete=False)
-        # The author bio, for `manage.py rerender_markdown` (core.rerendering).
-        rerendering.register_markdown(SiteSettings, "bio")
+        # The author bio and the welcome email, for `manage.py rerender_markdown`.
+        rerendering.register(
+            SiteSettings,
+            fields=("bio", "bio_html", "welcome_email", "welcome_email_html"),
+            render=render_site_settings,
+        )

@@ -64,6 +64,15 @@ class Publishable(models.Model):
         return self.status == Status.PUBLISHED and self.published_at > timezone.now()
 
 
+# What a new subscriber gets by default once they confirm; the author edits it in the
+# site settings (newsletter.welcome sends it).
+WELCOME_EMAIL = (
+    "Thank you for subscribing. You will get an email when there is a new issue, and nothing "
+    "else; every email has a link to leave.\n\n"
+    "Replying to any of them reaches me: tell me what you would like to read about."
+)
+
+
 class SiteSettings(SingletonModel):
     """The author card, social links and newsletter pitch: one record, edited in the admin."""
 
@@ -92,6 +101,15 @@ class SiteSettings(SingletonModel):
         default=100,
         help_text="The signup box says “Join N readers” once there are at least this many.",
     )
+    welcome_email_enabled = models.BooleanField(
+        "send a welcome email",
+        default=True,
+        help_text="Once per subscriber, when they confirm. The latest issue is linked in it.",
+    )
+    welcome_email = MarkdownxField(
+        "welcome email", blank=True, default=WELCOME_EMAIL, help_text="Markdown."
+    )
+    welcome_email_html = models.TextField(blank=True, editable=False)
     podcast_title = models.CharField(
         max_length=200,
         blank=True,
@@ -144,6 +162,7 @@ class SiteSettings(SingletonModel):
 
     def save(self, *args, **kwargs):
         self.bio_html = render_markdown(self.bio)
+        self.welcome_email_html = render_markdown(self.welcome_email)
         super().save(*args, **kwargs)
 
     @property

@@ -114,6 +114,9 @@ class Subscriber(models.Model):
         help_text="When the address was confirmed (or the date an import said).",
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the welcome email went out (newsletter.welcome): once per subscriber, however
+    # often they leave and come back.
+    welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set by a hard bounce, repeated soft bounces or a complaint (newsletter.inbound.policy):
     # the address gets no email of any kind until it signs up and confirms again, or the
     # author lifts the suppression. The events behind it are its mail_events.

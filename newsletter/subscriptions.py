@@ -77,7 +77,8 @@ def mark_confirmation_sent(queryset) -> int:
 
 
 def confirm(subscriber: Subscriber) -> bool:
-    """Pending → active. False when there was nothing to confirm."""
+    """Pending → active, and the welcome email enqueued for one who was never welcomed
+    (newsletter.welcome). False when there was nothing to confirm."""
     updated = Subscriber.objects.filter(
         pk=subscriber.pk,
         status=Subscriber.Status.PENDING,
@@ -93,6 +94,8 @@ def confirm(subscriber: Subscriber) -> bool:
     )
     if updated:
         subscriber.refresh_from_db()
+        if subscriber.welcomed_at is None:
+            tasks.send_welcome.enqueue(subscriber.pk)
     return bool(updated)
 
 

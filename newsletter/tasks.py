@@ -14,7 +14,7 @@ from django.core.mail import mailers
 from django.tasks import task
 from django.utils import timezone
 
-from newsletter import emails, queueing, send_loop
+from newsletter import emails, queueing, send_loop, welcome
 from newsletter.confirmation_outcomes import confirmation_accepted, confirmation_failed
 from newsletter.inbound import polling
 from newsletter.models import Subscriber
@@ -83,6 +83,31 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> bool:
         return False
     if attempt > 1:
         confirmation_accepted(subscriber_id)
+    return True
+
+
+@task
+def send_welcome(subscriber_id: int, attempt: int = 1) -> bool:
+    """The welcome email to a subscriber who just confirmed (newsletter.welcome), once;
+    temporary failures are retried with back-off like a confirmation's."""
+    found = welcome.due(subscriber_id)
+    if found is None:
+        return False
+    subscriber, site = found
+    try:
+        mailers[settings.NEWSLETTER_MAILER].send_messages(
+            [welcome.welcome_message(subscriber, site)]
+        )
+    except Exception as error:
+        kind, reason, _bounced = classify(error)
+        if kind == PERMANENT or attempt >= CONFIRMATION_ATTEMPTS or not can_defer():
+            logger.warning("Welcome email to subscriber %s failed: %s", subscriber_id, reason)
+            return False
+        send_welcome.using(run_after=timezone.now() + backoff(attempt)).enqueue(
+            subscriber_id, attempt + 1
+        )
+        return False
+    welcome.mark_welcomed(subscriber_id)
     return True
 
 
