@@ -296,6 +296,21 @@ def unsubscribe_mailto(token: str) -> str | None:
     return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
+def unsubscribe_links(subscriber: Subscriber) -> tuple[str, dict[str, str]]:
+    """The subscriber's unsubscribe URL, and the List-Unsubscribe headers (RFC 8058
+    one-click, and the mailto:) for an email that is not an issue (issues assemble theirs
+    per recipient, RenderedIssue)."""
+    token = tokens.unsubscribe_token(subscriber)
+    url = absolute(reverse("newsletter:unsubscribe", args=[token]))
+    targets = [f"<{url}>"]
+    if mailto := unsubscribe_mailto(token):
+        targets.append(f"<{mailto}>")
+    return url, {
+        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def render_issue(issue: Issue, *, test: bool = False) -> RenderedIssue:
     site = SiteSettings.get_solo()
     issue_url = absolute(issue.get_absolute_url())
@@ -334,16 +349,9 @@ def test_message(issue: Issue, to: str) -> EmailMultiAlternatives:
 def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
     site = SiteSettings.get_solo()
     confirm_url = absolute(reverse("newsletter:confirm", args=[tokens.confirm_token(subscriber)]))
-    token = tokens.unsubscribe_token(subscriber)
-    unsubscribe_url = absolute(reverse("newsletter:unsubscribe", args=[token]))
     # Someone who did not sign up can say "never again" in one click, too.
-    headers = {
-        "Auto-Submitted": "auto-generated",
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    if mailto := unsubscribe_mailto(token):
-        headers["List-Unsubscribe"] += f", <{mailto}>"
+    unsubscribe_url, headers = unsubscribe_links(subscriber)
+    headers = {"Auto-Submitted": "auto-generated", **headers}
     context = {
         "site": site,
         "subscriber": subscriber,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.markdown import render_markdown
 from core.models import SiteSettings
 from core.plaintext import markdown_to_text
-from newsletter import emails, tokens
+from newsletter import emails
 from newsletter.models import Issue, Subscriber
 
 
@@ -27,8 +27,7 @@ def latest_issue() -> Issue | None:
 def welcome_message(subscriber: Subscriber, site: SiteSettings | None = None):
     """The welcome email to `subscriber`, its unsubscribe link and headers like an issue's."""
     site = site or SiteSettings.get_solo()
-    token = tokens.unsubscribe_token(subscriber)
-    unsubscribe_url = emails.absolute(reverse("newsletter:unsubscribe", args=[token]))
+    unsubscribe_url, headers = emails.unsubscribe_links(subscriber)
     archive_url = emails.absolute(reverse("newsletter:index"))
     issue = latest_issue()
     context = {
@@ -46,20 +45,13 @@ def welcome_message(subscriber: Subscriber, site: SiteSettings | None = None):
         "site_url": settings.SITE_URL,
         "site_host": emails.site_host(),
     }
-    targets = [f"<{unsubscribe_url}>"]
-    if mailto := emails.unsubscribe_mailto(token):
-        targets.append(f"<{mailto}>")
     message = emails.NewsletterMessage(
         subject=context["subject"],
         body=render_to_string("emails/welcome.txt", context),
         from_email=emails.from_address(),
         to=[subscriber.email],
         reply_to=emails.reply_to(),
-        headers={
-            "List-Unsubscribe": ", ".join(targets),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{site.newsletter_name} <newsletter.{emails.site_host()}>",
-        },
+        headers={**headers, "List-Id": f"{site.newsletter_name} <newsletter.{emails.site_host()}>"},
     )
     message.attach_alternative(render_to_string("emails/welcome.html", context), "text/html")
     return message
