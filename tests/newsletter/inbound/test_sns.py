@@ -24,6 +24,7 @@ from newsletter.inbound import sns
 from newsletter.models import MailEvent, Subscriber
 from tests.factories import SubscriberFactory
 from tests.network import free_port
+from tests.newsletter.inbound.webhook_client import post_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -158,23 +159,13 @@ def ses_complaint():
 
 def post(url: str, message, *, auth: str | None = SECRET) -> int:
     fields = message if isinstance(message, dict) else {}
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(message).encode(),
-        headers={
-            "Content-Type": "text/plain; charset=UTF-8",  # what SNS sends
-            "x-amz-sns-message-type": str(fields.get("Type")),
-            "x-amz-sns-message-id": str(fields.get("MessageId")),
-            "x-amz-sns-topic-arn": TOPIC,
-        },
-    )
-    if auth:
-        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    headers = {
+        "Content-Type": "text/plain; charset=UTF-8",  # what SNS sends
+        "x-amz-sns-message-type": str(fields.get("Type")),
+        "x-amz-sns-message-id": str(fields.get("MessageId")),
+        "x-amz-sns-topic-arn": TOPIC,
+    }
+    return post_status(url, json.dumps(message).encode(), headers, auth)
 
 
 def suppressed() -> bool:

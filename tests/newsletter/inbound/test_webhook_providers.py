@@ -5,8 +5,6 @@ and, for Postal, its RSA signature checked."""
 
 import base64
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from newsletter.models import MailEvent, Subscriber
 from tests.factories import SubscriberFactory
+from tests.newsletter.inbound.webhook_client import post_status
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,15 +46,7 @@ def reader():
 
 
 def post(url: str, body: bytes, headers: dict | None = None) -> int:
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json", **(headers or {})}
-    )
-    request.add_header("Authorization", "Basic " + base64.b64encode(SECRET.encode()).decode())
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return post_status(url, body, {"Content-Type": "application/json", **(headers or {})}, SECRET)
 
 
 def sendgrid(event="bounce", **fields):
