@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "newsletter",
     # Indexes what the content apps register (core.searchindex).
     "search",
+    "mailings",  # emails made from posts and releases (above the content apps)
     "home",
     "wordpress",
     "portable",

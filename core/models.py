@@ -1,5 +1,7 @@
 """What every content app shares: publication state and the site's own settings."""
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from django.utils.html import escape
@@ -73,6 +75,35 @@ WELCOME_EMAIL = (
 )
 
 
+# The next newsletter draft (newsletter.digest): Markdown with Django template tags, over
+# what was published since the last sent issue.
+DIGEST_TEMPLATE = """Hello! Here is what happened since the last issue.
+{% if posts %}
+## New posts
+{% for post in posts %}
+- **[{{ post.title }}]({{ post.url }})**{% if post.summary %}: {{ post.summary }}{% endif %}{% endfor %}
+{% endif %}{% if releases %}
+## Releases
+{% for release in releases %}
+- **[{{ release.title }}]({{ release.url }})**{% if release.summary %}: {{ release.summary }}{% endif %}{% endfor %}
+{% endif %}{% if links %}
+## Links worth your time
+{% for link in links %}
+- [{{ link.title }}]({{ link.url }}){% if link.summary %}: {{ link.summary }}{% endif %}{% endfor %}
+{% endif %}
+Thanks for reading. Reply to this email to tell me what you think.
+"""
+WEEKDAYS = [
+    ("0", "Mondays"),
+    ("1", "Tuesdays"),
+    ("2", "Wednesdays"),
+    ("3", "Thursdays"),
+    ("4", "Fridays"),
+    ("5", "Saturdays"),
+    ("6", "Sundays"),
+]
+
+
 class SiteSettings(SingletonModel):
     """The author card, social links and newsletter pitch: one record, edited in the admin."""
 
@@ -110,6 +141,41 @@ class SiteSettings(SingletonModel):
         "welcome email", blank=True, default=WELCOME_EMAIL, help_text="Markdown."
     )
     welcome_email_html = models.TextField(blank=True, editable=False)
+    digest_template = models.TextField(
+        "next issue template",
+        default=DIGEST_TEMPLATE,
+        help_text=escape(
+            "Markdown for “Draft the next issue”, with Django template tags over posts, "
+            "releases and links (each has title, url, summary, date)."
+        ),
+    )
+    digest_weekday = models.CharField(
+        "draft the next issue automatically on",
+        max_length=1,
+        choices=WEEKDAYS,
+        blank=True,
+        help_text="Left blank: only when you ask. The draft is emailed to you for review.",
+    )
+    digest_time = models.TimeField(
+        "at", default=datetime.time(7, 0), help_text="In the site's time zone."
+    )
+    digest_auto_send = models.BooleanField(
+        "send the automatic draft without review",
+        default=False,
+        help_text="Ticked: the scheduled draft is published and sent at once.",
+    )
+    # The next scheduled draft's time (newsletter.digest_schedule): one task per time.
+    digest_next_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_new_posts = models.BooleanField(
+        "email new posts",
+        default=True,
+        help_text="Each post published from now on goes to the followers of “Every new post”.",
+    )
+    post_email_full_text = models.BooleanField(
+        "posts by email in full",
+        default=True,
+        help_text="Unticked: the excerpt and a “Continue reading” link.",
+    )
     podcast_title = models.CharField(
         max_length=200,
         blank=True,

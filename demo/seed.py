@@ -306,5 +306,5 @@ def _seed_subscribers() -> int:
         for email in emails
         if email not in existing
     ]
-    Subscriber.objects.bulk_create(new)
+    Subscriber.objects.create_many(new)
     return len(new)

@@ -246,7 +246,7 @@ def _next_subscriber_number() -> int:
 def create_subscribers(count: int) -> int:
     first = _next_subscriber_number()
     for batch in _batches(count):
-        Subscriber.objects.bulk_create(
+        Subscriber.objects.create_many(
             Subscriber(
                 email=SUBSCRIBER_EMAIL.format(first + i),
                 status=Subscriber.Status.ACTIVE,

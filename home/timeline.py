@@ -87,8 +87,8 @@ def _keys(model, kind, now):
     return (
         model.objects.published(now=now)
         .order_by()
-        .annotate(kind=Value(kind, output_field=CharField()))
-        .values_list("kind", "pk", "published_at")
+        .annotate(timeline_kind=Value(kind, output_field=CharField()))
+        .values_list("timeline_kind", "pk", "published_at")
     )
 
 
@@ -100,7 +100,7 @@ def _page_keys(now, *, shape):
         # from the (status, published_at) index instead of sorting every published row.
         parts = [part.order_by("-published_at", "-pk")[: offset + per_page + 1] for part in parts]
     union = parts[0].union(*parts[1:], all=True)
-    return union.order_by("-published_at", "kind", "-pk")[offset : offset + per_page + 1]
+    return union.order_by("-published_at", "timeline_kind", "-pk")[offset : offset + per_page + 1]
 
 
 # Compiling this UNION costs more than the database takes to answer it: once per page number.

@@ -7,7 +7,10 @@ class NewsletterConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from django.db.models.signals import post_save
+
         from core import readiness, rerendering, versioning
+        from core.models import SiteSettings
         from core.signals import worker_started
         from newsletter import dashboard, previews, searchable, tasks
         from newsletter.inbound import polling, webhooks
@@ -23,5 +26,10 @@ class NewsletterConfig(AppConfig):
         # The bounce mailbox: read on a schedule by the workers, reported on /readyz.
         worker_started.connect(tasks.start_mailbox_polling, dispatch_uid="newsletter-mailbox")
         readiness.register("bounce mailbox", polling.readiness)
+        # The scheduled draft of the next issue (the site settings say when).
+        worker_started.connect(tasks.arm_digest_schedule, dispatch_uid="newsletter-digest")
+        post_save.connect(
+            tasks.arm_digest_schedule, sender=SiteSettings, dispatch_uid="newsletter-digest"
+        )
         # Provider webhooks: anymail's tracking events, through the same policy.
         tracking.connect(webhooks.receive, dispatch_uid="newsletter-webhooks")

@@ -213,7 +213,7 @@ def import_subscribers(data: bytes, *, consented: bool, source: str = "import") 
             )
         )
     with transaction.atomic():
-        created = Subscriber.objects.bulk_create(new, batch_size=1000)
+        created = Subscriber.objects.create_many(new)
     report.added = len(created)
     report.skipped.sort(key=lambda problem: problem.line)
     if not consented:

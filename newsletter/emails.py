@@ -1,8 +1,9 @@
 """What subscribers receive: issue emails and confirmation emails.
 
 An issue is rendered once per sending run into an HTML and a plain-text body that hold a
-placeholder for the one thing that differs per subscriber (the unsubscribe link); each
-message then only swaps the placeholder and sets its headers. The HTML part is the
+placeholder for the one thing that differs per subscriber (the signed token in the
+footer's unsubscribe and preferences links); each message then only swaps the placeholder
+and sets its headers. The HTML part is the
 issue's sanitized HTML with inline styles added (mail clients ignore style sheets and
 classes), links made absolute, inside a simple 600 px table layout that declares light
 and dark support. The plain-text part is the issue's Markdown rendered as text
@@ -28,10 +29,10 @@ from core.mail import PLAIN_ADDRESS
 from core.models import SiteSettings
 from core.plaintext import markdown_to_text
 from newsletter import tokens
-from newsletter.models import Issue, Subscriber
+from newsletter.models import Issue, Subscriber, Topic
 
-UNSUBSCRIBE_PLACEHOLDER = "NEWSLETTERUNSUBSCRIBEURL0PLACEHOLDER"
-TOKEN_MARK = "NEWSLETTERTOKEN0MARK"
+# Stands for the recipient's unsubscribe token (newsletter.tokens) in a rendered issue.
+TOKEN_PLACEHOLDER = "NEWSLETTERTOKEN0PLACEHOLDER"
 
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 MONO = "SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace"
@@ -137,7 +138,8 @@ def reply_to() -> list[str]:
 class RenderedIssue:
     """An issue rendered once for many recipients."""
 
-    issue_number: int
+    message_id_prefix: str  # "issue-3", "email-17": with the delivery, the Message-ID
+    topic_id: int | None
     subject: str
     html: str
     text: str
@@ -151,13 +153,13 @@ class RenderedIssue:
         self,
         to: str,
         *,
-        unsubscribe_url: str | None,
+        token: str | None,
+        unsubscribe_url: str | None = None,
         unsubscribe_mailto: str | None = None,
         message_id: str | None = None,
     ) -> EmailMultiAlternatives:
-        """One recipient's message. Without `unsubscribe_url` (test sends) the List-*
-        unsubscribe headers are left out."""
-        link = unsubscribe_url or self.archive_url
+        """One recipient's message. Without `token` (test sends) the List-* unsubscribe
+        headers are left out."""
         headers = {"List-Id": self.list_id, "List-Archive": f"<{self.archive_url}>"}
         if unsubscribe_url:
             targets = [f"<{unsubscribe_url}>"]
@@ -169,28 +171,27 @@ class RenderedIssue:
             headers["Message-ID"] = message_id
         message = NewsletterMessage(
             subject=self.subject,
-            body=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, link),
+            body=self.text.replace(TOKEN_PLACEHOLDER, token or "test"),
             from_email=self.from_email,
             to=[to],
             reply_to=list(self.reply_to),
             headers=headers,
         )
-        message.attach_alternative(self.html.replace(UNSUBSCRIBE_PLACEHOLDER, link), "text/html")
+        message.attach_alternative(self.html.replace(TOKEN_PLACEHOLDER, token or "test"), "text/html")
         return message
 
     def _recipient(self, subscriber: Subscriber, delivery_id: int) -> dict[str, str | None]:
-        token = tokens.unsubscribe_token(subscriber)
+        token = tokens.unsubscribe_token(subscriber, self.topic_id)
         if "unsubscribe_url" not in self.cache:  # reverse() and urlsplit once, not per message
-            self.cache["unsubscribe_url"] = absolute(
-                reverse("newsletter:unsubscribe", args=[TOKEN_MARK])
-            )
+            self.cache["unsubscribe_url"] = unsubscribe_url(TOKEN_PLACEHOLDER)
             self.cache["host"] = site_host()
         return {
-            "unsubscribe_url": self.cache["unsubscribe_url"].replace(TOKEN_MARK, token),
+            "token": token,
+            "unsubscribe_url": self.cache["unsubscribe_url"].replace(TOKEN_PLACEHOLDER, token),
             "unsubscribe_mailto": unsubscribe_mailto(token),
             # The same Message-ID if a crash makes us send this delivery again, so
             # receiving systems that de-duplicate on it show one copy.
-            "message_id": f"<issue-{self.issue_number}.{delivery_id}@{self.cache['host']}>",
+            "message_id": f"<{self.message_id_prefix}.{delivery_id}@{self.cache['host']}>",
         }
 
     def for_subscriber(self, subscriber: Subscriber, delivery_id: int) -> EmailMultiAlternatives:
@@ -200,7 +201,7 @@ class RenderedIssue:
     def _shared_headers(self) -> bytes:
         """The headers every recipient gets alike, folded and encoded by the standard
         library (from a message Django builds) once per rendering."""
-        sample = self.message("recipient@example.invalid", unsubscribe_url=None)
+        sample = self.message("recipient@example.invalid", token=None)
         built = sample.message(policy=email.policy.SMTP)
         names = ["Subject", "From", "Reply-To", "List-Id", "List-Archive"]
         return b"".join(built.policy.fold_binary(n, built[n]) for n in names if built[n])
@@ -234,7 +235,7 @@ class RenderedIssue:
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\n"
         ).encode()
         parts = [head]
-        link = _soft_line_end(_quoted_printable(links["unsubscribe_url"]))
+        link = _soft_line_end(_quoted_printable(links["token"]))
         for subtype, body in (("plain", self.text), ("html", self.html)):
             parts.append(
                 f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
@@ -247,12 +248,12 @@ class RenderedIssue:
 
     def _encoded_around_link(self, subtype: str, body: str) -> list[bytes]:
         """The part quoted-printable encoded once per rendering, in the pieces around the
-        unsubscribe link, each but the last ending in a soft line break: joined by a
-        recipient's encoded link, they decode to the part with that link. Encoding the
+        recipient's token, each but the last ending in a soft line break: joined by a
+        recipient's encoded token, they decode to the part with that token. Encoding the
         whole part again for every recipient was half of assembling a message."""
         key = ("quoted-printable", subtype)
         if key not in self.cache:
-            pieces = [_quoted_printable(piece) for piece in body.split(UNSUBSCRIBE_PLACEHOLDER)]
+            pieces = [_quoted_printable(piece) for piece in body.split(TOKEN_PLACEHOLDER)]
             self.cache[key] = [_soft_line_end(piece) for piece in pieces[:-1]] + pieces[-1:]
         return self.cache[key]
 
@@ -296,41 +297,73 @@ def unsubscribe_mailto(token: str) -> str | None:
     return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
-def unsubscribe_links(subscriber: Subscriber) -> tuple[str, dict[str, str]]:
-    """The subscriber's unsubscribe URL, and the List-Unsubscribe headers (RFC 8058
-    one-click, and the mailto:) for an email that is not an issue (issues assemble theirs
-    per recipient, RenderedIssue)."""
+def unsubscribe_url(token: str) -> str:
+    return absolute(reverse("newsletter:unsubscribe", args=[token]))
+
+
+def preferences_url(token: str) -> str:
+    """The preferences page takes the same signed token as the unsubscribe link."""
+    return absolute(reverse("newsletter:preferences", args=[token]))
+
+
+@dataclass(frozen=True)
+class FooterLinks:
+    unsubscribe_url: str
+    preferences_url: str
+    headers: dict[str, str]
+
+
+def footer_links(subscriber: Subscriber) -> FooterLinks:
+    """The subscriber's unsubscribe (every topic) and preferences links, and the
+    List-Unsubscribe headers (RFC 8058 one-click, and the mailto:) for an email that is not
+    an issue (issues assemble theirs per recipient, RenderedIssue)."""
     token = tokens.unsubscribe_token(subscriber)
-    url = absolute(reverse("newsletter:unsubscribe", args=[token]))
+    url = unsubscribe_url(token)
     targets = [f"<{url}>"]
     if mailto := unsubscribe_mailto(token):
         targets.append(f"<{mailto}>")
-    return url, {
+    headers = {
         "List-Unsubscribe": ", ".join(targets),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+    return FooterLinks(url, preferences_url(token), headers)
+
+
+def kicker(issue: Issue, site: SiteSettings) -> str:
+    """The small line above an email's title: which newsletter and issue, or what it is."""
+    if issue.kind == Issue.Kind.NEWSLETTER:
+        return f"{site.newsletter_name} · Issue #{issue.number}"
+    if issue.kind == Issue.Kind.POST:
+        return f"New post · {site.author_name}"
+    return issue.subtitle or "New release"
 
 
 def render_issue(issue: Issue, *, test: bool = False) -> RenderedIssue:
     site = SiteSettings.get_solo()
+    # An email-only issue has no page: its email links to none ("view in browser").
+    on_web = issue.on_web or issue.kind != Issue.Kind.NEWSLETTER
     issue_url = absolute(issue.get_absolute_url())
     archive_url = absolute(reverse("newsletter:index"))
     context = {
         "issue": issue,
         "site": site,
         "subject": issue.title,
+        "kicker": kicker(issue, site),
+        "topic": issue.topic,
         "body": email_html(issue.body_html, issue_url),
         "body_text": markdown_to_text(issue.body, issue_url).strip(),
-        "issue_url": issue_url,
+        "issue_url": issue_url if on_web else "",
         "archive_url": archive_url,
         "site_url": settings.SITE_URL,
         "site_host": site_host(),
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "unsubscribe_url": unsubscribe_url(TOKEN_PLACEHOLDER),
+        "preferences_url": preferences_url(TOKEN_PLACEHOLDER),
         "test": test,
     }
     subject = f"[Test] {issue.title}" if test else issue.title
     return RenderedIssue(
-        issue_number=issue.number,
+        message_id_prefix=f"issue-{issue.number}" if issue.number else f"email-{issue.pk}",
+        topic_id=issue.topic_id,
         subject=subject,
         html=render_to_string("emails/issue.html", context),
         text=render_to_string("emails/issue.txt", context),
@@ -343,23 +376,30 @@ def render_issue(issue: Issue, *, test: bool = False) -> RenderedIssue:
 
 def test_message(issue: Issue, to: str) -> EmailMultiAlternatives:
     """A test send: the real rendering, a "[Test]" subject and no unsubscribe headers."""
-    return render_issue(issue, test=True).message(to, unsubscribe_url=None)
+    return render_issue(issue, test=True).message(to, token=None)
 
 
 def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
     site = SiteSettings.get_solo()
     confirm_url = absolute(reverse("newsletter:confirm", args=[tokens.confirm_token(subscriber)]))
     # Someone who did not sign up can say "never again" in one click, too.
-    unsubscribe_url, headers = unsubscribe_links(subscriber)
-    headers = {"Auto-Submitted": "auto-generated", **headers}
+    links = footer_links(subscriber)
+    headers = {"Auto-Submitted": "auto-generated", **links.headers}
     context = {
         "site": site,
         "subscriber": subscriber,
         "confirm_url": confirm_url,
-        "unsubscribe_url": unsubscribe_url,
+        "unsubscribe_url": links.unsubscribe_url,
         "site_url": settings.SITE_URL,
         "site_host": site_host(),
         "max_age_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS,
+        # An active subscriber confirms only the topics it asked for since.
+        "adding": subscriber.status == Subscriber.Status.ACTIVE,
+        "topics": list(
+            Topic.objects.filter(key__in=subscriber.pending_topics)
+            if subscriber.status == Subscriber.Status.ACTIVE
+            else subscriber.topics.all()
+        ),
         "subject": f"Confirm your subscription to {site.newsletter_name}",
     }
     message = NewsletterMessage(

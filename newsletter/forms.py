@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from newsletter.models import normalize_email
+from newsletter.models import Topic, normalize_email
 
 INVALID_EMAIL = "Enter a valid email address, like name@example.com."
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -53,6 +53,28 @@ class SignupForm(forms.Form):
     # Honeypot: hidden from people by CSS, filled in by bots.
     website = forms.CharField(required=False, max_length=200)
     source = forms.CharField(required=False, max_length=100)
+    # Topic keys: checkboxes on the newsletter page's form (`choosing` marks that it showed
+    # them), or one hidden key ("Email me new releases of …" on a project's page). Without
+    # any, a signup is for the newsletter.
+    topics = forms.MultipleChoiceField(required=False)
+    choosing = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = self.data
+        keys = data.getlist("topics") if hasattr(data, "getlist") else data.get("topics") or []
+        self.fields["topics"].choices = [(key, key) for key in keys]
+
+    def clean_topics(self):
+        keys = self.cleaned_data["topics"]
+        found = list(Topic.objects.filter(key__in=keys))
+        if len(found) != len(set(keys)):
+            raise ValidationError(
+                "This form is out of date: please send it again.", code="unknown_topic"
+            )
+        if self.data.get("choosing") and not found:
+            raise ValidationError("Choose at least one thing to receive.", code="no_topic")
+        return found
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
@@ -75,6 +97,15 @@ class SignupForm(forms.Form):
 
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class PreferencesForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Send me",
+    )
 
 
 class SubscriberImportForm(forms.Form):

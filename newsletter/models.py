@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
@@ -9,14 +10,81 @@ from markdownx.models import MarkdownxField
 
 from core.links import reverse_url
 from core.markdown import render_markdown
-from core.models import Publishable, SiteSettings
+from core.models import Publishable, PublishableQuerySet, SiteSettings
+
+
+class Topic(models.Model):
+    """What a subscriber chooses to receive: the newsletter itself, every new post, or one
+    project's releases. Every email belongs to one topic (Issue.topic), goes only to the
+    active subscribers who follow it, and its one-click unsubscribe leaves only that topic
+    (newsletter.topics)."""
+
+    class Kind(models.TextChoices):
+        NEWSLETTER = "newsletter", "The newsletter"
+        POSTS = "posts", "Every new post"
+        RELEASES = "releases", "A project's releases"
+
+    key = models.SlugField(max_length=120, unique=True, help_text="Used in links; never shown.")
+    name = models.CharField(max_length=200, help_text="What readers see, e.g. “New posts”.")
+    description = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    offered_at_signup = models.BooleanField(
+        "offered on the signup form",
+        default=False,
+        help_text="Shown as a choice on the newsletter's signup form (ticked for the "
+        "newsletter itself). Every topic is on the preferences page.",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class IssueQuerySet(PublishableQuerySet):
+    def published(self, now=None):
+        """Issues on the web: published, and not kept to email (`on_web`)."""
+        return super().published(now).filter(on_web=True)
 
 
 class Issue(Publishable):
-    """One newsletter issue. Its page is public once published; sending it by email is
-    tracked separately, one Delivery per subscriber (see newsletter.sending)."""
+    """One email to a topic's subscribers: a newsletter issue (numbered, with a page in the
+    archive unless it is email-only), a post sent by email or a release alert (composed by
+    the mailings app). Sending is tracked separately, one Delivery per subscriber (see
+    newsletter.sending)."""
 
-    number = models.PositiveIntegerField(unique=True)
+    class Kind(models.TextChoices):
+        NEWSLETTER = "newsletter", "Newsletter issue"
+        POST = "post", "Post by email"
+        RELEASE = "release", "Release alert"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEWSLETTER)
+    number = models.PositiveIntegerField(
+        unique=True, null=True, blank=True, help_text="Newsletter issues only."
+    )
+    topic = models.ForeignKey(
+        Topic,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="issues",
+        help_text="Who receives it: that topic's subscribers.",
+    )
+    on_web = models.BooleanField(
+        "on the web",
+        default=True,
+        help_text="Listed in the archive and the feeds. Untick for an email-only issue.",
+    )
+    by_email = models.BooleanField(
+        "by email",
+        default=True,
+        help_text="Untick for a web-only issue: it is never sent.",
+    )
+    # Posts and releases by email: the item it was made from ("post:12", "release:3"), one
+    # email per item whatever happens (a unique value), and the page it links to.
+    source_key = models.CharField(max_length=40, unique=True, null=True, editable=False)
+    source_url = models.CharField(max_length=500, blank=True, editable=False)
     title = models.CharField(
         max_length=200,
         blank=True,
@@ -40,23 +108,44 @@ class Issue(Publishable):
     # newsletter.wakeups.schedule_wake); internal bookkeeping.
     send_wake_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = IssueQuerySet.as_manager()
+
     class Meta(Publishable.Meta):
         indexes = [models.Index(fields=["status", "-published_at"], name="issue_published_idx")]
 
     def __str__(self):
-        return self.title or f"Issue #{self.number}"
+        return self.title or (f"Issue #{self.number}" if self.number else f"Email {self.pk}")
 
     def save(self, *args, **kwargs):
-        if not self.title:
+        if not self.title and self.number:
             self.title = self.default_title()
+        if self._state.adding and self.topic_id is None and self.kind == self.Kind.NEWSLETTER:
+            self.topic = Topic.objects.filter(kind=Topic.Kind.NEWSLETTER).first()
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        if self.source_url:
+            return self.source_url
+        if self.number is None:
+            return reverse_url("newsletter:index")
         return reverse_url("newsletter:issue", number=self.number)
 
     def default_title(self) -> str:
         return f"{SiteSettings.get_solo().newsletter_name}: Issue #{self.number}"
+
+    def clean(self):
+        if self.kind == self.Kind.NEWSLETTER and self.number is None:
+            raise ValidationError({"number": "A newsletter issue needs a number."})
+
+    @classmethod
+    def next_number(cls) -> int:
+        return (cls.objects.aggregate(last=models.Max("number"))["last"] or 0) + 1
+
+    @property
+    def label(self) -> str:
+        """“Issue #3”, or the kind for emails without a number."""
+        return f"Issue #{self.number}" if self.number else self.get_kind_display()
 
     def delivery_counts(self) -> dict[str, int]:
         """Deliveries of this issue by status (every status present, zeros included), plus
@@ -78,6 +167,18 @@ class SubscriberQuerySet(models.QuerySet):
     def active(self):
         """Who gets issues: confirmed, still subscribed, and not suppressed."""
         return self.filter(status=Subscriber.Status.ACTIVE, suppressed_at__isnull=True)
+
+    def create_many(self, subscribers, batch_size: int = 1000) -> list["Subscriber"]:
+        """bulk_create, and the newsletter topic for each, as save() gives one subscriber."""
+        created = self.bulk_create(subscribers, batch_size=batch_size)
+        membership = Subscriber.topics.through
+        for topic in Topic.objects.filter(kind=Topic.Kind.NEWSLETTER):
+            membership.objects.bulk_create(
+                [membership(subscriber_id=s.pk, topic_id=topic.pk) for s in created],
+                batch_size=batch_size,
+                ignore_conflicts=True,
+            )
+        return created
 
 
 class Subscriber(models.Model):
@@ -127,6 +228,11 @@ class Subscriber(models.Model):
     # old confirmation link cannot re-subscribe someone who left.
     unsubscribe_key = models.CharField(max_length=24, default=new_key, editable=False)
     confirm_nonce = models.CharField(max_length=24, default=new_key, editable=False)
+    # What they receive once active. A signup's choices are kept here while it is pending;
+    # topics asked for by an address that is already active wait in `pending_topics` until
+    # that request is confirmed (newsletter.topics).
+    topics = models.ManyToManyField(Topic, blank=True, related_name="subscribers")
+    pending_topics = models.JSONField(default=list, blank=True, editable=False)
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -145,7 +251,10 @@ class Subscriber(models.Model):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:  # whoever is added without a choice (admin, import) gets the newsletter
+            self.topics.add(*Topic.objects.filter(kind=Topic.Kind.NEWSLETTER))
 
     def activate(self, when=None):
         """Pending → active (a confirmed signup)."""
@@ -247,6 +356,34 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"Issue #{self.issue.number} → subscriber #{self.subscriber_id}"
+
+
+class DigestItem(models.Model):
+    """Something a newsletter issue carried ("post:12", "release:3", "link:5"), recorded
+    when the digest draft was made (newsletter.digest): unique, so no later draft repeats
+    it. Deleting the draft frees its items."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="digest_items")
+    key = models.CharField(max_length=40, unique=True)
+
+    def __str__(self):
+        return self.key
+
+
+class SavedLink(models.Model):
+    """A link the author saved for the next digest (newsletter.digest lists those that no
+    issue has carried yet)."""
+
+    url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=200)
+    note = models.TextField(blank=True, help_text="A line or two about it (Markdown).")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-saved_at"]
+
+    def __str__(self):
+        return self.title
 
 
 class RateLimitWindow(models.Model):

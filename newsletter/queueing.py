@@ -41,13 +41,17 @@ def check_sendable(issue: Issue, at: datetime | None = None) -> None:
     at = at or timezone.now()
     if issue.sending_started_at:
         raise SendingError(
-            f"Issue #{issue.number} was already sent to subscribers "
+            f"{issue.label} was already sent to subscribers "
             f"(started {timezone.localtime(issue.sending_started_at):%Y-%m-%d %H:%M})."
         )
+    if not issue.by_email:
+        raise SendingError(f"{issue.label} is web-only: tick “by email” to send it.")
+    if issue.topic_id is None:
+        raise SendingError(f"{issue.label} has no topic (it was removed): choose one.")
     if issue.status != Status.PUBLISHED or issue.published_at > at:
         when = "by then" if at > timezone.now() + timedelta(seconds=5) else "yet"
         raise SendingError(
-            f"Issue #{issue.number} is not published {when}: publish it first, so the "
+            f"{issue.label} is not published {when}: publish it first, so the "
             "email's “view in browser” link works."
         )
 
@@ -66,13 +70,15 @@ def start_sending(issue: Issue, enqueue_runs: EnqueueRuns) -> int:
         Issue.objects.filter(pk=issue.pk).update(sending_started_at=now, send_at=None)
         runs = min(settings.NEWSLETTER_SEND_TASKS, -(-count // settings.NEWSLETTER_BATCH_SIZE))
         enqueue_runs(issue.pk, max(runs, 0))
-    logger.info("Issue #%s: %d deliveries queued", issue.number, count)
+    logger.info("%s: %d deliveries queued", issue.label, count)
     return count
 
 
 def insert_deliveries(issue: Issue, now: datetime) -> int:
-    """One set-based INSERT … SELECT: a row per active, unsuppressed subscriber, none twice."""
+    """One set-based INSERT … SELECT: a row per active, unsuppressed subscriber who follows
+    the issue's topic, none twice."""
     d, s = Delivery._meta, Subscriber._meta
+    m = Subscriber.topics.through._meta
     col = {f.name: f.column for f in d.concrete_fields}
     stamp = connection.ops.adapt_datetimefield_value(now)
     sql = (
@@ -82,11 +88,21 @@ def insert_deliveries(issue: Issue, now: datetime) -> int:
         f"SELECT %s, {s.pk.column}, %s, 0, '', %s, '', %s FROM {s.db_table} "
         f"WHERE {s.get_field('status').column} = %s "
         f"AND {s.get_field('suppressed_at').column} IS NULL "
+        f"AND {s.pk.column} IN (SELECT {m.get_field('subscriber').column} FROM {m.db_table} "
+        f"WHERE {m.get_field('topic').column} = %s) "
         f"ON CONFLICT ({col['issue']}, {col['subscriber']}) DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [issue.pk, Delivery.Status.QUEUED, stamp, stamp, Subscriber.Status.ACTIVE]
+            sql,
+            [
+                issue.pk,
+                Delivery.Status.QUEUED,
+                stamp,
+                stamp,
+                Subscriber.Status.ACTIVE,
+                issue.topic_id,
+            ],
         )
         return cursor.rowcount
 
@@ -122,6 +138,6 @@ def run_scheduled(issue_id: int, send_at: str, enqueue_runs: EnqueueRuns) -> int
     try:
         return start_sending(issue, enqueue_runs)
     except SendingError as error:
-        logger.error("Scheduled sending of issue #%s refused: %s", issue.number, error)
+        logger.error("Scheduled sending of %s refused: %s", issue.label, error)
         Issue.objects.filter(pk=issue.pk).update(send_at=None)
         return 0

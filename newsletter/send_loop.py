@@ -93,7 +93,7 @@ def deliver(issue_id: int, *, enqueue_run: EnqueueRun, max_batches: int | None =
         if not send_batch(rendered, ids, worker, report):
             break
     schedule_follow_up(issue_id, enqueue_run)
-    logger.info("Issue #%s: %s", issue.number, report.as_dict())
+    logger.info("%s: %s", issue.label, report.as_dict())
     return report
 
 

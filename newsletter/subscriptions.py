@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from newsletter import tasks
-from newsletter.models import Subscriber
+from newsletter.models import Subscriber, Topic
+from newsletter.topics import NEWSLETTER
 
 
 def find(email: str) -> Subscriber | None:
@@ -17,15 +19,19 @@ def find(email: str) -> Subscriber | None:
     return Subscriber.objects.filter(Exact(Lower("email"), email.lower())).first()
 
 
-def signup(email: str, name: str = "", source: str = "website") -> None:
-    """A valid signup from the form. Whatever the address's state, the caller answers the
-    same ("check your inbox"), so the form never reveals who is subscribed:
+def signup(email: str, name: str = "", source: str = "website", topics=None) -> None:
+    """A valid signup from the form, for `topics` (the newsletter when None). Whatever the
+    address's state, the caller answers the same ("check your inbox"), so the form never
+    reveals who is subscribed:
 
     - new address: a pending subscriber and a confirmation email;
-    - pending: the confirmation again, at most once per NEWSLETTER_CONFIRM_RESEND_SECONDS;
-    - active: nothing (no email either);
-    - unsubscribed or bounced: pending again, with a new confirmation link.
+    - pending: the topics added to the choice, the confirmation again, at most once per
+      NEWSLETTER_CONFIRM_RESEND_SECONDS;
+    - active: nothing, unless it asks for topics it does not follow: those wait for a
+      confirmation by email (newsletter.topics);
+    - unsubscribed or bounced: pending again for these topics, with a new confirmation link.
     """
+    topics = list(topics) if topics else []
     subscriber = find(email)
     if subscriber is None:
         try:
@@ -36,14 +42,25 @@ def signup(email: str, name: str = "", source: str = "website") -> None:
                     source=(source or "website")[:100],
                     status=Subscriber.Status.PENDING,
                 )
+                if topics:
+                    subscriber.topics.set(topics)
         except IntegrityError:  # the same address, signing up twice at the same moment
             subscriber = find(email)
             if subscriber is None:
                 raise
-    if subscriber.status == Subscriber.Status.ACTIVE:
+    elif subscriber.status == Subscriber.Status.ACTIVE:
+        followed = set(subscriber.topics.values_list("pk", flat=True))
+        wanted = [topic.key for topic in topics if topic.pk not in followed]
+        if wanted:
+            subscriber.pending_topics = sorted(set(subscriber.pending_topics) | set(wanted))
+            subscriber.save(update_fields=["pending_topics", "updated_at"])
+            request_confirmation(subscriber, signup=True)
         return
-    if subscriber.status in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED):
+    elif subscriber.status in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED):
         subscriber.make_pending()
+        subscriber.topics.set(topics or Topic.objects.filter(key=NEWSLETTER))
+    elif topics:  # pending: add to what the earlier signup chose
+        subscriber.topics.add(*topics)
     # The reader asked, just now: the one email a suppressed address may get (confirming
     # lifts the suppression).
     request_confirmation(subscriber, signup=True)
@@ -52,7 +69,8 @@ def signup(email: str, name: str = "", source: str = "website") -> None:
 def request_confirmation(subscriber: Subscriber, *, signup: bool = False) -> bool:
     """Enqueue the confirmation email unless one went out in the last
     NEWSLETTER_CONFIRM_RESEND_SECONDS (decided by one conditional UPDATE, so two requests
-    at once send one email). A suppressed address only gets one after a new signup."""
+    at once send one email). A suppressed address only gets one after a new signup. An
+    active subscriber gets one to confirm the topics it asked for."""
     if subscriber.suppressed_at and not signup:
         return False
     if not mark_confirmation_sent(Subscriber.objects.filter(pk=subscriber.pk)):
@@ -69,8 +87,11 @@ def mark_confirmation_sent(queryset) -> int:
     recent: one it refused (confirmation_failed_at) can be sent again at once."""
     now = timezone.now()
     recent = now - timedelta(seconds=settings.NEWSLETTER_CONFIRM_RESEND_SECONDS)
+    waiting = Q(status=Subscriber.Status.PENDING) | (
+        Q(status=Subscriber.Status.ACTIVE) & ~Q(pending_topics=[])
+    )
     return (
-        queryset.filter(status=Subscriber.Status.PENDING)
+        queryset.filter(waiting)
         .exclude(confirmation_sent_at__gt=recent, confirmation_failed_at__isnull=True)
         .update(confirmation_sent_at=now, confirmation_error="", confirmation_failed_at=None)
     )
@@ -78,7 +99,9 @@ def mark_confirmation_sent(queryset) -> int:
 
 def confirm(subscriber: Subscriber) -> bool:
     """Pending → active, and the welcome email enqueued for one who was never welcomed
-    (newsletter.welcome). False when there was nothing to confirm."""
+    (newsletter.welcome); the topics asked for meanwhile are added. False when there was
+    nothing to confirm."""
+    added = add_pending_topics(subscriber)
     updated = Subscriber.objects.filter(
         pk=subscriber.pk,
         status=Subscriber.Status.PENDING,
@@ -96,7 +119,20 @@ def confirm(subscriber: Subscriber) -> bool:
         subscriber.refresh_from_db()
         if subscriber.welcomed_at is None:
             tasks.send_welcome.enqueue(subscriber.pk)
-    return bool(updated)
+    return bool(updated or added)
+
+
+def add_pending_topics(subscriber: Subscriber) -> int:
+    """The topics this address asked for since it last confirmed, now followed."""
+    with transaction.atomic():
+        row = Subscriber.objects.select_for_update().filter(pk=subscriber.pk).first()
+        if row is None or not row.pending_topics:
+            return 0
+        topics = list(Topic.objects.filter(key__in=row.pending_topics))
+        row.topics.add(*topics)
+        Subscriber.objects.filter(pk=row.pk).update(pending_topics=[])
+    subscriber.pending_topics = []
+    return len(topics)
 
 
 def expired_pending(now=None):

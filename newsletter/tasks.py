@@ -11,10 +11,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import mailers
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from newsletter import emails, queueing, send_loop, welcome
+from newsletter import digest_schedule, emails, queueing, send_loop, welcome
 from newsletter.confirmation_outcomes import confirmation_accepted, confirmation_failed
 from newsletter.inbound import polling
 from newsletter.models import Subscriber
@@ -58,9 +59,11 @@ def enqueue_scheduled_start(issue_id: int, send_at: datetime) -> None:
 def send_confirmation(subscriber_id: int, attempt: int = 1) -> bool:
     """Email a pending subscriber their confirmation link; temporary failures are retried
     with back-off, up to CONFIRMATION_ATTEMPTS times."""
-    subscriber = Subscriber.objects.filter(
-        pk=subscriber_id, status=Subscriber.Status.PENDING
-    ).first()
+    # Pending, or active and asking for more topics (newsletter.topics).
+    waiting = Q(status=Subscriber.Status.PENDING) | (
+        Q(status=Subscriber.Status.ACTIVE) & ~Q(pending_topics=[])
+    )
+    subscriber = Subscriber.objects.filter(waiting, pk=subscriber_id).first()
     if subscriber is None:  # confirmed, erased or gone in the meantime
         return False
     if not subscriber.may_be_emailed():
@@ -157,3 +160,19 @@ def start_mailbox_polling(**kwargs) -> None:
     """core.signals.worker_started: a worker makes sure one poll chain is alive."""
     if polling.ensure_chain(enqueue_mailbox_poll):
         logger.info("Bounce mailbox: polling every %d s", settings.NEWSLETTER_BOUNCE_POLL_SECONDS)
+
+
+@task
+def draft_scheduled_issue(at: str) -> str:
+    """The scheduled draft of the next issue (newsletter.digest_schedule)."""
+    return digest_schedule.run(at, enqueue_scheduled_draft, enqueue_deliveries)
+
+
+def enqueue_scheduled_draft(at: datetime) -> None:
+    draft_scheduled_issue.using(run_after=at).enqueue(at.isoformat())
+
+
+def arm_digest_schedule(**kwargs) -> None:
+    """When the site settings are saved or a worker starts: one task for the next time."""
+    if at := digest_schedule.arm(enqueue_scheduled_draft):
+        logger.info("Next issue draft scheduled for %s", at)

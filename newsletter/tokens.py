@@ -15,7 +15,11 @@ secret is stored in the database and a leaked table yields no working link:
   pending address to active, so using it twice does nothing more.
 - Unsubscribe links do not expire: they sit in every issue in people's archives, and
   RFC 8058 expects them to keep working. They name `unsubscribe_key`, so a link made for
-  an erased subscriber cannot unsubscribe a later row that happens to reuse its id.
+  an erased subscriber cannot unsubscribe a later row that happens to reuse its id. An
+  email's link also names its topic: one click leaves that topic only (a link without a
+  topic, from before topics, leaves everything).
+- Preferences links (the footer's "Choose what you receive") are signed like unsubscribe
+  links with their own salt, and never expire either.
 """
 
 import datetime
@@ -28,6 +32,7 @@ from newsletter.models import Subscriber
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+PREFERENCES_SALT = "newsletter.preferences"
 
 
 def confirm_token(subscriber: Subscriber) -> str:
@@ -35,11 +40,17 @@ def confirm_token(subscriber: Subscriber) -> str:
     return signing.TimestampSigner(salt=CONFIRM_SALT).sign(value)
 
 
-def unsubscribe_token(subscriber: Subscriber) -> str:
+def unsubscribe_token(subscriber: Subscriber, topic_id: int | None = None) -> str:
     """signing.Signer(salt=UNSUBSCRIBE_SALT).sign(...), its key derived once (core.hmacs):
-    one per message an issue sends."""
+    one per message an issue sends. With `topic_id`, the link leaves that topic only."""
     value = f"{subscriber.pk}.{subscriber.unsubscribe_key}"
+    if topic_id is not None:
+        value += f".{topic_id}"
     return hmacs.sign(value, UNSUBSCRIBE_SALT)
+
+
+def preferences_token(subscriber: Subscriber) -> str:
+    return hmacs.sign(f"{subscriber.pk}.{subscriber.unsubscribe_key}", PREFERENCES_SALT)
 
 
 def _parts(value: str) -> tuple[int, str] | None:
@@ -62,9 +73,33 @@ def subscriber_for_confirm_token(token: str) -> Subscriber | None:
     return Subscriber.objects.filter(pk=parts[0], confirm_nonce=parts[1]).first()
 
 
-def subscriber_for_unsubscribe_token(token: str) -> Subscriber | None:
+def unsubscribe_target(token: str) -> tuple[Subscriber, int | None] | None:
+    """The subscriber an unsubscribe link was made for and the topic it leaves (None: every
+    topic), or None for a link that is not valid (or whose subscriber was erased)."""
     try:
         value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    parts = _parts(value)
+    if parts is None:
+        return None
+    key, _, topic = parts[1].partition(".")  # keys are URL-safe base64: never a dot
+    if topic and not topic.isdigit():
+        return None
+    subscriber = Subscriber.objects.filter(pk=parts[0], unsubscribe_key=key).first()
+    if subscriber is None:
+        return None
+    return subscriber, int(topic) if topic else None
+
+
+def subscriber_for_unsubscribe_token(token: str) -> Subscriber | None:
+    target = unsubscribe_target(token)
+    return target[0] if target else None
+
+
+def subscriber_for_preferences_token(token: str) -> Subscriber | None:
+    try:
+        value = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
     except signing.BadSignature:
         return None
     parts = _parts(value)

@@ -8,9 +8,9 @@ from django.views.generic import DetailView, ListView
 from core.formguard import public_form
 from core.models import SiteSettings
 from core.views import PublishedMixin
-from newsletter import ratelimit, subscriptions, tokens
-from newsletter.forms import SignupForm
-from newsletter.models import Issue, Subscriber
+from newsletter import ratelimit, subscriptions, tokens, topics
+from newsletter.forms import PreferencesForm, SignupForm
+from newsletter.models import Issue, Subscriber, Topic
 
 # Signup boxes print the reader count exactly below a thousand and rounded above ("11K",
 # core.templatetags.site_tags.intword_short).
@@ -66,6 +66,7 @@ class NewsletterView(PublishedMixin, ListView):
         page = context["page_obj"]
         context["latest_issue"] = page.object_list[0] if page.number == 1 and page else None
         context["form"] = kwargs.get("form") or SignupForm()
+        context["signup_topics"] = list(topics.offered_at_signup())
         return context
 
 
@@ -107,11 +108,12 @@ def subscribe(request):
     if not form.is_valid():
         site = SiteSettings.get_solo()
         context = {"form": form, "site": site}
+        if form.data.get("choosing"):
+            context["signup_topics"] = list(topics.offered_at_signup())
         return render(request, "newsletter/subscribe.html", context, status=400)
     if not form.is_bot():
-        subscriptions.signup(
-            form.cleaned_data["email"], form.cleaned_data["name"], form.cleaned_data["source"]
-        )
+        data = form.cleaned_data
+        subscriptions.signup(data["email"], data["name"], data["source"], data["topics"])
     return redirect("newsletter:thanks")
 
 
@@ -145,12 +147,48 @@ def confirmed(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """The link in every email's footer and List-Unsubscribe header. A POST (the
-    one-click "List-Unsubscribe=One-Click" from a mail client, or the button here)
-    unsubscribes at once; a GET only shows the button."""
-    subscriber = tokens.subscriber_for_unsubscribe_token(token)
-    if subscriber is None:
+    one-click "List-Unsubscribe=One-Click" from a mail client, or the button here) leaves
+    the email's topic at once (everything, for a link without one); a GET only shows the
+    button. Leaving the last topic is unsubscribing."""
+    target = tokens.unsubscribe_target(token)
+    if target is None:
         return render(request, "newsletter/link_invalid.html", {"kind": "unsubscribe"}, status=404)
+    subscriber, topic_id = target
+    topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
+    context = {"subscriber": subscriber, "topic": topic, "token": token}
     if request.method == "POST":
-        subscriber.unsubscribe()
-        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
-    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+        context["remaining"] = topics.leave(subscriber, topic.pk if topic else None)
+        return render(request, "newsletter/unsubscribed.html", context)
+    return render(request, "newsletter/unsubscribe.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request, token):
+    """What this subscriber receives, from the signed link in every email (no login):
+    tick topics, or leave everything. Someone who already left signs up again instead
+    (a new confirmation), since a forwarded email's link must not re-subscribe anyone."""
+    target = tokens.unsubscribe_target(token)
+    if target is None:  # an erased subscriber's link says no more than a forged one
+        return render(request, "newsletter/link_invalid.html", {"kind": "preferences"}, status=404)
+    subscriber = target[0]
+    active = subscriber.status == Subscriber.Status.ACTIVE
+    form = PreferencesForm(
+        request.POST if request.method == "POST" and active else None,
+        initial={"topics": list(subscriber.topics.all())},
+    )
+    saved = None
+    if request.method == "POST" and active:
+        if "leave" in request.POST:
+            saved = topics.set_topics(subscriber, [])
+        elif form.is_valid():
+            saved = topics.set_topics(subscriber, form.cleaned_data["topics"])
+        subscriber.refresh_from_db()
+    context = {
+        "subscriber": subscriber,
+        "form": form,
+        "saved": saved,
+        "followed": list(subscriber.topics.all()),
+        "signup_form": SignupForm(initial={"email": subscriber.email}),
+    }
+    return render(request, "newsletter/preferences.html", context)

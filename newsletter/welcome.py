@@ -27,7 +27,7 @@ def latest_issue() -> Issue | None:
 def welcome_message(subscriber: Subscriber, site: SiteSettings | None = None):
     """The welcome email to `subscriber`, its unsubscribe link and headers like an issue's."""
     site = site or SiteSettings.get_solo()
-    unsubscribe_url, headers = emails.unsubscribe_links(subscriber)
+    links = emails.footer_links(subscriber)
     archive_url = emails.absolute(reverse("newsletter:index"))
     issue = latest_issue()
     context = {
@@ -41,7 +41,8 @@ def welcome_message(subscriber: Subscriber, site: SiteSettings | None = None):
         "issue": issue,
         "issue_url": emails.absolute(issue.get_absolute_url()) if issue else "",
         "archive_url": archive_url,
-        "unsubscribe_url": unsubscribe_url,
+        "unsubscribe_url": links.unsubscribe_url,
+        "preferences_url": links.preferences_url,
         "site_url": settings.SITE_URL,
         "site_host": emails.site_host(),
     }
@@ -51,7 +52,7 @@ def welcome_message(subscriber: Subscriber, site: SiteSettings | None = None):
         from_email=emails.from_address(),
         to=[subscriber.email],
         reply_to=emails.reply_to(),
-        headers={**headers, "List-Id": f"{site.newsletter_name} <newsletter.{emails.site_host()}>"},
+        headers={**links.headers, "List-Id": f"{site.newsletter_name} <newsletter.{emails.site_host()}>"},
     )
     message.attach_alternative(render_to_string("emails/welcome.html", context), "text/html")
     return message

@@ -104,7 +104,7 @@ def export_content(directory: Path) -> Counts:
         write_document(path, data, release.notes)
         counts.add("releases")
 
-    for issue in Issue.objects.order_by("number"):
+    for issue in Issue.objects.filter(kind=Issue.Kind.NEWSLETTER).order_by("number"):
         data = {
             "number": issue.number,
             "title": issue.title,

@@ -55,6 +55,12 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse_url("projects:project", slug=self.slug)
 
+    @property
+    def releases_topic_key(self) -> str:
+        """The newsletter topic of its releases ("Email me new releases", mailings): by id,
+        so a renamed project keeps its followers."""
+        return f"project-{self.pk}-releases"
+
 
 class Release(Publishable):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")

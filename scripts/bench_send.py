@@ -113,7 +113,7 @@ def seed(count: int) -> None:
     SiteSettings.objects.update_or_create(
         pk=1, defaults={"author_name": "Ada Example", "newsletter_name": "Warm Start"}
     )
-    Subscriber.objects.bulk_create(
+    Subscriber.objects.create_many(
         (
             Subscriber(email=f"reader{i:06d}@example.com", status=Subscriber.Status.ACTIVE)
             for i in range(count)

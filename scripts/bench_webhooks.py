@@ -33,7 +33,7 @@ SUBSCRIBERS = """
 from django.utils import timezone
 from newsletter.models import Subscriber
 now = timezone.now()
-Subscriber.objects.bulk_create(
+Subscriber.objects.create_many(
     Subscriber(email=f"reader{n}@example.org", status="active", confirmation_sent_at=now)
     for n in range(%d)
 )

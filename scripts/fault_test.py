@@ -103,8 +103,8 @@ import datetime
 from django.utils import timezone
 from core.models import Status
 from newsletter.models import Issue, Subscriber
-number = (Issue.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-Subscriber.objects.bulk_create(
+number = Issue.next_number()
+Subscriber.objects.create_many(
     Subscriber(email=f"fault-reader-{i:05d}@example.com", status=Subscriber.Status.ACTIVE)
     for i in range({count})
 )

@@ -7,16 +7,19 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.csp import CSP
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from core.admin import PublishableAdminMixin, StateFilter
-from newsletter import sending
+from newsletter import digest, email_previews, sending, topics
 from newsletter.forms import SendIssueForm
 from newsletter.inbound.report import issue_report
 from newsletter.models import Delivery, Issue, Subscriber
@@ -55,6 +58,19 @@ def progress_text(counts: dict[str, int] | None) -> str:
     return ", ".join(parts)
 
 
+# An email's HTML, shown in the preview's frame: its inline styles and images (mail clients
+# allow them), no script, and only this site may frame it.
+email_part_csp = csp_override(
+    {
+        "default-src": [CSP.NONE],
+        "style-src": [CSP.UNSAFE_INLINE],
+        "img-src": ["*", "data:"],
+        "frame-ancestors": [CSP.SELF],
+        "sandbox": [""],
+    }
+)
+
+
 class IssueChangeList(ChangeList):
     """Adds each listed issue's delivery counts, in one query for the whole page."""
 
@@ -78,28 +94,50 @@ class IssueChangeList(ChangeList):
 
 @admin.register(Issue)
 class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "title", "subtitle", "state", "published", "email"]
-    list_display_links = ["number", "title"]
-    list_filter = [StateFilter, "published_at"]
+    list_display = ["issue_label", "title", "topic", "state", "published", "email"]
+    list_display_links = ["issue_label", "title"]
+    list_filter = [StateFilter, "kind", "topic", "on_web", "published_at"]
+    list_select_related = ["topic"]
     search_fields = ["title", "subtitle", "body"]
-    fields = ["number", "title", "subtitle", "body", "status", "published_at"]
+    fields = [
+        "number",
+        "title",
+        "subtitle",
+        "body",
+        "topic",
+        "on_web",
+        "by_email",
+        "status",
+        "published_at",
+    ]
     actions = ["publish_now", "make_draft", "send_test", "send_to_subscribers"]
     change_form_template = "admin/newsletter/issue/change_form.html"
+    change_list_template = "admin/newsletter/issue/change_list.html"
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        last = Issue.objects.order_by("-number").values_list("number", flat=True).first()
-        initial.setdefault("number", (last or 0) + 1)
+        initial.setdefault("number", Issue.next_number())
+        initial.setdefault("topic", topics.newsletter_topic())
         return initial
 
     def get_changelist(self, request, **kwargs):
         return IssueChangeList
 
     def get_fields(self, request, obj=None):
-        return [*self.fields, "email_status"] if obj else self.fields
+        if obj is None:
+            return self.fields
+        if obj.kind != Issue.Kind.NEWSLETTER:  # made from a post or release: no number
+            return ["kind", *self.fields[1:], "email_status"]
+        return [*self.fields, "email_status"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["email_status"] if obj else []
+        if obj is None:
+            return []
+        return ["kind", "email_status"] if obj.kind != Issue.Kind.NEWSLETTER else ["email_status"]
+
+    @admin.display(description="issue", ordering="number")
+    def issue_label(self, obj):
+        return obj.label
 
     @admin.display(description="email")
     def email(self, obj):
@@ -141,8 +179,71 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
                 view(require_POST(self.cancel_schedule_view)),
                 name="newsletter_issue_cancel_schedule",
             ),
+            path(
+                "email-preview/<slug:kind>/<int:pk>/",
+                view(self.email_preview_view),
+                name="newsletter_email_preview",
+            ),
+            path(
+                "email-preview/<slug:kind>/<int:pk>/<slug:part>/",
+                view(xframe_options_sameorigin(email_part_csp(self.email_part_view))),
+                name="newsletter_email_part",
+            ),
+            path("draft-next/", view(require_POST(self.draft_next_view)), name="newsletter_draft_next"),
             *super().get_urls(),
         ]
+
+    def _preview_or_404(self, request, kind, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        message = email_previews.build(kind, pk, request.user.email or "reader@example.com")
+        if message is None:
+            raise Http404("No such kind of email.")
+        return message
+
+    def email_preview_view(self, request, kind, pk):
+        """The email as a subscriber gets it: headers, the HTML (light or dark) in a frame,
+        and the plain text."""
+        message = self._preview_or_404(request, kind, pk)
+        scheme = "dark" if request.GET.get("scheme") == "dark" else "light"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Email preview: {message.subject}",
+            "message": message,
+            "headers": {
+                "From": message.from_email,
+                "To": ", ".join(message.to),
+                "Subject": message.subject,
+                **message.extra_headers,
+            },
+            "text": email_previews.parts(message)["text"],
+            "scheme": scheme,
+            "frame_part": "dark" if scheme == "dark" else "html",
+            "kind": kind,
+            "pk": pk,
+        }
+        return TemplateResponse(request, "admin/newsletter/email_preview.html", context)
+
+    def email_part_view(self, request, kind, pk, part):
+        message = self._preview_or_404(request, kind, pk)
+        found = email_previews.parts(message)
+        if part == "dark":
+            return HttpResponse(email_previews.forced_dark(found["html"]))
+        if part == "text":
+            return HttpResponse(found["text"], content_type="text/plain; charset=utf-8")
+        return HttpResponse(found["html"])
+
+    def draft_next_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            issue = digest.draft_next_issue()
+        except (digest.NothingNew, digest.TemplateError) as error:
+            self.message_user(request, str(error), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:newsletter_issue_changelist"))
+        self.message_user(request, f"Issue #{issue.number} is a draft: {issue.subtitle}.")
+        return HttpResponseRedirect(reverse("admin:newsletter_issue_change", args=[issue.pk]))
 
     def _issue_or_403(self, request, pk) -> Issue:
         issue = get_object_or_404(Issue, pk=pk)
@@ -160,7 +261,7 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
         except Exception as error:  # the mail server's answer is what the author needs
             self.message_user(request, f"The test could not be sent: {error}", messages.ERROR)
             return False
-        self.message_user(request, f"Sent a test of Issue #{issue.number} to {address}.")
+        self.message_user(request, f"Sent a test of {issue.label} to {address}.")
         return True
 
     @admin.action(description="Send a test of the selected issues to me", permissions=["change"])
@@ -186,7 +287,7 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
     def cancel_schedule_view(self, request, pk):
         issue = self._issue_or_403(request, pk)
         sending.cancel_schedule(issue)
-        self.message_user(request, f"Issue #{issue.number} is no longer scheduled.")
+        self.message_user(request, f"{issue.label} is no longer scheduled.")
         return HttpResponseRedirect(reverse("admin:newsletter_issue_send", args=[pk]))
 
     def send_view(self, request, pk):
@@ -199,12 +300,12 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
                     sending.schedule_send(issue, form.cleaned_data["send_at"])
                     when = timezone.localtime(issue.send_at)
                     self.message_user(
-                        request, f"Issue #{issue.number} will be sent at {when:%Y-%m-%d %H:%M}."
+                        request, f"{issue.label} will be sent at {when:%Y-%m-%d %H:%M}."
                     )
                 else:
                     count = sending.start_sending(issue)
                     self.message_user(
-                        request, f"Sending Issue #{issue.number} to {count:,} subscribers."
+                        request, f"Sending {issue.label} to {count:,} subscribers."
                     )
             except sending.SendingError as error:
                 self.message_user(request, str(error), messages.ERROR)
@@ -215,13 +316,13 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Send Issue #{issue.number}",
+            "title": f"Send {issue.label}",
             "issue": issue,
             "form": form,
             "counts": counts,
             "progress": progress_text(counts),
             "in_progress": in_progress,
-            "active_count": Subscriber.objects.active().count(),
+            "active_count": Subscriber.objects.active().filter(topics=issue.topic_id).count(),
             "failures": issue.deliveries.filter(status=Delivery.Status.FAILED)
             .select_related("subscriber")
             .order_by("-pk")[:50],

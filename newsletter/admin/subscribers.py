@@ -2,11 +2,13 @@
 export, unsubscribing, confirmation emails sent again, suppression (why, and lifting it;
 see newsletter.admin.suppression), and erasure on request."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
@@ -23,7 +25,7 @@ from newsletter.admin.suppression import (
     suppression_text,
 )
 from newsletter.forms import SubscriberImportForm
-from newsletter.models import Subscriber, cancel_queued_deliveries
+from newsletter.models import Subscriber, Topic, cancel_queued_deliveries
 from newsletter.tasks import send_confirmations
 
 
@@ -72,15 +74,18 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
     # Six columns: at 1280 px, beside the sidebar and the filters, eight pushed the
     # suppression reason and the dates out of sight.
     list_display = ["email", "name", "status_shown", "confirmation", "source", "joined"]
-    list_filter = ["status", SuppressedFilter, ConfirmationFilter, "source", "created_at"]
+    list_filter = ["status", "topics", SuppressedFilter, ConfirmationFilter, "source", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["email", "name"]
     search_help_text = "Address or name; an unsubscribe link or its token finds its owner."
     date_hierarchy = "created_at"
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     fields = [
         "email",
         "name",
         "status",
+        "topics",
+        "pending_topics_shown",
         "source",
         "created_at",
         "confirmation_sent_at",
@@ -101,6 +106,7 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
         "suppressed_at",
         "suppression_reason",
         "mail_events",
+        "pending_topics_shown",
     ]
     actions = [
         "export_csv",
@@ -113,6 +119,22 @@ class SubscriberAdmin(SubscriberAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="asked for, not confirmed yet")
+    def pending_topics_shown(self, obj):
+        names = Topic.objects.filter(key__in=obj.pending_topics).values_list("name", flat=True)
+        return ", ".join(names) or "–"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        subscriber = form.instance
+        if subscriber.status == Subscriber.Status.ACTIVE and not subscriber.topics.exists():
+            subscriber.unsubscribe()  # active with nothing to receive is not a state
+            self.message_user(
+                request,
+                f"{subscriber.email} follows no topic any more, so it is unsubscribed.",
+                messages.WARNING,
+            )
 
     @admin.display(description="confirmation email")
     def confirmation(self, obj):

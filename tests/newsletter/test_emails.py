@@ -73,13 +73,14 @@ AROUND_LINK = st.lists(
     html_pieces=st.lists(AROUND_LINK, min_size=1, max_size=3),
 )
 def test_each_recipients_link_goes_into_parts_encoded_once(site, pieces, html_pieces):
-    """The parts are encoded once around the link and joined with each recipient's: they
-    decode to the part with that recipient's link, in lines of at most 76 characters."""
+    """The parts are encoded once around the token and joined with each recipient's: they
+    decode to the part with that recipient's token, in lines of at most 76 characters."""
     rendered = emails.RenderedIssue(
-        issue_number=3,
+        message_id_prefix="issue-3",
+        topic_id=7,
         subject="Weekly",
-        text=emails.UNSUBSCRIBE_PLACEHOLDER.join(pieces),
-        html=emails.UNSUBSCRIBE_PLACEHOLDER.join(html_pieces),
+        text=emails.TOKEN_PLACEHOLDER.join(pieces),
+        html=emails.TOKEN_PLACEHOLDER.join(html_pieces),
         from_email="blog@example.com",
         reply_to=(),
         list_id="Weekly <newsletter.example.com>",
@@ -91,7 +92,8 @@ def test_each_recipients_link_goes_into_parts_encoded_once(site, pieces, html_pi
     ):
         raw = rendered.wire_bytes(reader, 40 + reader.pk)
         link = rendered.for_subscriber(reader, 40 + reader.pk).extra_headers["List-Unsubscribe"]
-        link = link.split(">")[0].lstrip("<")
+        link = link.split(">")[0].lstrip("<").removesuffix("/").rpartition("/")[2]
+        assert link.startswith(f"{reader.pk}.") and ".7:" in link  # the email's topic, signed
         message = parse(raw)
         for kind, pieces_of_part in (("plain", pieces), ("html", html_pieces)):
             expected = link.join(pieces_of_part).replace("\r\n", "\n")

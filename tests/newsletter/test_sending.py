@@ -24,7 +24,7 @@ class KilledWorker(BaseException):
 
 
 def subscribers(n: int) -> list[Subscriber]:
-    return Subscriber.objects.bulk_create(
+    return Subscriber.objects.create_many(
         Subscriber(email=f"reader{i:04d}@example.com", status=Subscriber.Status.ACTIVE)
         for i in range(n)
     )

@@ -45,4 +45,5 @@ def test_text_part_has_no_markdown_and_only_absolute_links(site, smtp, run_worke
     for word in text.split():
         assert not word.strip("()").startswith("/"), word
     assert "View in your browser: http://127.0.0.1:8000/newsletter/issues/4/" in text
-    assert "Unsubscribe: http://127.0.0.1:8000/newsletter/unsubscribe/" in text
+    assert "Unsubscribe from this: http://127.0.0.1:8000/newsletter/unsubscribe/" in text
+    assert "Choose what you receive: http://127.0.0.1:8000/newsletter/preferences/" in text

@@ -76,7 +76,7 @@ def wait_until(condition, timeout: float, what: str) -> None:
 
 
 def make_subscribers(n: int) -> list[Subscriber]:
-    return Subscriber.objects.bulk_create(
+    return Subscriber.objects.create_many(
         Subscriber(email=f"reader{i:04d}@example.com", status=Subscriber.Status.ACTIVE)
         for i in range(n)
     )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from newsletter.models import Subscriber
 from newsletter.subscriptions import expired_pending
 
 
@@ -22,5 +23,6 @@ class Command(BaseCommand):
             count = expired.count()
             self.stdout.write(f"{count} pending signup(s) older than {days} days would go.")
             return
-        count, _by_model = expired.delete()
+        _total, by_model = expired.delete()  # the total counts their topic rows too
+        count = by_model.get(Subscriber._meta.label, 0)
         self.stdout.write(f"Deleted {count} pending signup(s) older than {days} days.")
