@@ -41,6 +41,7 @@ class Item:
 class Writable:
     model: type
     select_related: tuple[str, ...] = ()
+    only: tuple[tuple[str, object], ...] = ()  # field lookups: which rows the author writes
 
     @property
     def opts(self):
@@ -64,7 +65,7 @@ class Writable:
         )
 
     def queryset(self):
-        queryset = self.model.objects.all()
+        queryset = self.model.objects.filter(**dict(self.only))
         return queryset.select_related(*self.select_related) if self.select_related else queryset
 
 
@@ -85,9 +86,11 @@ class Registry:
 _registry = Registry()
 
 
-def register_writable(model, *, select_related: tuple[str, ...] = ()) -> None:
+def register_writable(model, *, select_related: tuple[str, ...] = (), only=None) -> None:
+    """`only`: a dict of field lookups, when the author writes only some of the rows."""
     if all(w.model is not model for w in _registry.writables):
-        _registry.writables.append(Writable(model, tuple(select_related)))
+        only = tuple(sorted((only or {}).items()))
+        _registry.writables.append(Writable(model, tuple(select_related), only))
 
 
 def register_scheduled(source, *, permission: str) -> None:

@@ -80,16 +80,16 @@ WELCOME_EMAIL = (
 DIGEST_TEMPLATE = """Hello! Here is what happened since the last issue.
 {% if posts %}
 ## New posts
-{% for post in posts %}
-- **[{{ post.title }}]({{ post.url }})**{% if post.summary %}: {{ post.summary }}{% endif %}{% endfor %}
+{% for it in posts %}
+- **[{{ it.title }}]({{ it.url }})**{% if it.summary %}: {{ it.summary }}{% endif %}{% endfor %}
 {% endif %}{% if releases %}
 ## Releases
-{% for release in releases %}
-- **[{{ release.title }}]({{ release.url }})**{% if release.summary %}: {{ release.summary }}{% endif %}{% endfor %}
+{% for it in releases %}
+- **[{{ it.title }}]({{ it.url }})**{% if it.summary %}: {{ it.summary }}{% endif %}{% endfor %}
 {% endif %}{% if links %}
 ## Links worth your time
-{% for link in links %}
-- [{{ link.title }}]({{ link.url }}){% if link.summary %}: {{ link.summary }}{% endif %}{% endfor %}
+{% for it in links %}
+- [{{ it.title }}]({{ it.url }}){% if it.summary %}: {{ it.summary }}{% endif %}{% endfor %}
 {% endif %}
 Thanks for reading. Reply to this email to tell me what you think.
 """

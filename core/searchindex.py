@@ -44,11 +44,13 @@ class Searchable:
     kind: str  # stored in the index; a filter value in /search/?kind=…
     label: str  # one item, over a result: "Post"
     filter_label: str  # the choice in the search form: "Posts"
-    document: Callable[[object], Document]
+    # None for an object that is never searchable (an issue kept off the web)
+    document: Callable[[object], Document | None]
     queryset: Callable[[], object]  # everything to index, with what `document` reads
 
     def documents(self, objects: Iterable) -> list[tuple[int, Document]]:
-        return [(obj.pk, self.document(obj)) for obj in objects]
+        pairs = [(obj.pk, self.document(obj)) for obj in objects]
+        return [(pk, document) for pk, document in pairs if document is not None]
 
 
 _searchables: dict[str, Searchable] = {}
@@ -60,7 +62,7 @@ def register(
     kind: str,
     label: str,
     filter_label: str,
-    document: Callable[[object], Document],
+    document: Callable[[object], Document | None],
     queryset: Callable[[], object] | None = None,
     related: Iterable[tuple[type, Callable[[object], Iterable]]] = (),
 ):

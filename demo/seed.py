@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from blog.models import Category, Post, PostUpdate, Series
+from core import bulk
 from core.models import SiteSettings, Status
 from demo import AUDIO_DIR, content
 from newsletter.models import Issue, Subscriber
@@ -105,6 +106,7 @@ class DemoSummary:
         )
 
 
+@bulk.importing()
 def seed_demo_site(now=None) -> DemoSummary:
     """Replace the hand-written demo records with fresh ones dated relative to `now`.
 
@@ -274,7 +276,7 @@ _POST_LINK = re.compile(r"\{post:([a-z0-9-]+)\}")
 
 def _seed_issues(posts, now, summary):
     Issue.objects.filter(handwritten_issues_q()).delete()
-    taken = set(Issue.objects.values_list("number", flat=True))
+    taken = set(Issue.objects.exclude(number=None).values_list("number", flat=True))
     numbers = range(1, len(content.ISSUES) + 1)
     if taken.intersection(numbers):
         # Issues 1-3 belong to someone else: number the demo issues after theirs.

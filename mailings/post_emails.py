@@ -10,6 +10,7 @@ emails are only for posts published from now on: a post older than NEW_POST_WIND
 first saved (an import) is never emailed by itself.
 """
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from core import admintools
+from core import admintools, bulk
 from core.models import SiteSettings, Status
 from newsletter import sending, topics
 from newsletter.models import Issue
@@ -105,16 +106,16 @@ def follow_post(email: Issue, post: Post) -> None:
         sending.cancel_schedule(email)
         Issue.objects.filter(pk=email.pk).update(status=Status.DRAFT)
         return
-    Issue.objects.filter(pk=email.pk).update(status=Status.PUBLISHED, published_at=post.published_at)
+    Issue.objects.filter(pk=email.pk).update(
+        status=Status.PUBLISHED, published_at=post.published_at
+    )
     email.refresh_from_db()
-    try:
+    with contextlib.suppress(PostEmailError):  # logged; the post's page shows it unsent
         _send_or_schedule(email, post)
-    except PostEmailError:
-        pass  # logged; the post's admin page shows it unsent
 
 
 def on_post_saved(sender, instance: Post, raw=False, **kwargs):
-    if raw:
+    if raw or bulk.in_progress():  # an import or the demo: not news
         return
     email = email_for(instance)
     if email is not None:
@@ -147,5 +148,7 @@ def admin_tools(request, post: Post) -> admintools.ObjectTools:
     if email is None:
         tool = admintools.Tool("Send to subscribers", reverse("mailings:send_post", args=[post.pk]))
     else:
-        tool = admintools.Tool("Email progress", reverse("admin:newsletter_issue_send", args=[email.pk]))
+        tool = admintools.Tool(
+            "Email progress", reverse("admin:newsletter_issue_send", args=[email.pk])
+        )
     return admintools.ObjectTools([tool], [status_note(email)])

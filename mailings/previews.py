@@ -32,4 +32,3 @@ def register():
     email_previews.register("post-full", lambda pk, who: post_message(pk, who, True))
     email_previews.register("post-excerpt", lambda pk, who: post_message(pk, who, False))
     email_previews.register("release", release_message)
-

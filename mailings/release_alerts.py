@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core import admintools
+from core import admintools, bulk
 from core.models import Status
 from mailings import project_topics
 from newsletter import sending
@@ -113,7 +113,7 @@ def ensure_alert(release: Release) -> Issue | None:
 
 
 def on_release_saved(sender, instance: Release, raw=False, **kwargs):
-    if not raw:
+    if not raw and not bulk.in_progress():  # an import or the demo: not news
         ensure_alert(instance)
 
 

@@ -6,7 +6,6 @@ class NewsletterConfig(AppConfig):
 
     def ready(self):
         from anymail.signals import tracking
-
         from django.db.models.signals import post_save
 
         from core import readiness, rerendering, versioning

@@ -15,7 +15,7 @@ def scheduled_sends(limit: int) -> list[dashboard.Item]:
     issues = Issue.objects.filter(send_at__isnull=False, sending_started_at__isnull=True)
     return [
         dashboard.Item(
-            kind="Newsletter email",
+            kind="Newsletter email" if issue.kind == Issue.Kind.NEWSLETTER else "Email",
             title=str(issue),
             when=issue.send_at,
             change_url=reverse("admin:newsletter_issue_send", args=[issue.pk]),
@@ -86,6 +86,7 @@ def panel_context(request) -> dict:
 
 
 def register() -> None:
-    dashboard.register_writable(Issue)
+    # Posts and releases by email are made from the post or release, not written here.
+    dashboard.register_writable(Issue, only={"kind": Issue.Kind.NEWSLETTER})
     dashboard.register_scheduled(scheduled_sends, permission="newsletter.view_issue")
     dashboard.register_panel(PANEL_TEMPLATE, panel_context, permission="newsletter.view_subscriber")

@@ -93,7 +93,7 @@ def render_body(template: str, entries: list[DigestEntry], number: int) -> str:
     context.update(number=number, newsletter_name=site.newsletter_name, items=entries)
     try:  # Markdown out, sanitized when rendered: no HTML escaping here
         compiled = Engine(autoescape=False).from_string(template)
-        return compiled.render(Context(context)).strip() + "\n"
+        return compiled.render(Context(context, autoescape=False)).strip() + "\n"
     except TemplateSyntaxError as error:
         raise TemplateError(f"The next issue template has an error: {error}") from None
 

@@ -177,7 +177,9 @@ class RenderedIssue:
             reply_to=list(self.reply_to),
             headers=headers,
         )
-        message.attach_alternative(self.html.replace(TOKEN_PLACEHOLDER, token or "test"), "text/html")
+        message.attach_alternative(
+            self.html.replace(TOKEN_PLACEHOLDER, token or "test"), "text/html"
+        )
         return message
 
     def _recipient(self, subscriber: Subscriber, delivery_id: int) -> dict[str, str | None]:

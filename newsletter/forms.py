@@ -16,6 +16,7 @@ SIGNUP_SOURCES = {
     "website": "any page (the default)",
     "home": "the home page",
     "post": "the end of a post",
+    "project": "a project's page (its releases)",
     "issue": "a newsletter issue's page",
     "newsletter": "the newsletter page",
     "resubscribe": "the page after unsubscribing",

@@ -67,9 +67,10 @@ class Issue(Publishable):
     topic = models.ForeignKey(
         Topic,
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="issues",
-        help_text="Who receives it: that topic's subscribers.",
+        help_text="Who receives it: that topic's subscribers (left blank: the newsletter's).",
     )
     on_web = models.BooleanField(
         "on the web",
@@ -119,17 +120,16 @@ class Issue(Publishable):
     def save(self, *args, **kwargs):
         if not self.title and self.number:
             self.title = self.default_title()
-        if self._state.adding and self.topic_id is None and self.kind == self.Kind.NEWSLETTER:
+        if self.topic_id is None and self.kind == self.Kind.NEWSLETTER:
             self.topic = Topic.objects.filter(kind=Topic.Kind.NEWSLETTER).first()
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        if self.source_url:
-            return self.source_url
-        if self.number is None:
-            return reverse_url("newsletter:index")
-        return reverse_url("newsletter:issue", number=self.number)
+        if self.number is not None:
+            return reverse_url("newsletter:issue", number=self.number)
+        # A post or release by email: its page (lists read only `number`: never here).
+        return self.source_url or reverse_url("newsletter:index")
 
     def default_title(self) -> str:
         return f"{SiteSettings.get_solo().newsletter_name}: Issue #{self.number}"

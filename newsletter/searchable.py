@@ -6,7 +6,9 @@ from core.markdown import html_to_text
 from newsletter.models import Issue
 
 
-def issue_document(issue) -> searchindex.Document:
+def issue_document(issue) -> searchindex.Document | None:
+    if not issue.on_web:  # email-only issues, posts and releases by email: never found
+        return None
     return searchindex.Document(
         title=issue.title,
         summary=issue.subtitle,

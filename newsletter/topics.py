@@ -73,10 +73,21 @@ class RemovalImpact:
     left_with_nothing: int  # of those, active subscribers who follow nothing else
 
 
+def _only_this(topic: Topic):
+    """The topic's followers who follow nothing else (counted over all their topics, not
+    through the join that found them)."""
+    followers = Subscriber.objects.filter(topics=topic).values("pk")
+    return (
+        Subscriber.objects.filter(pk__in=followers)
+        .annotate(n=Count("topics"))
+        .filter(n=1)
+        .order_by()
+    )
+
+
 def removal_impact(topic: Topic) -> RemovalImpact:
-    followers = topic.subscribers.order_by()
-    alone = followers.annotate(n=Count("topics")).filter(n=1, status=Subscriber.Status.ACTIVE)
-    return RemovalImpact(followers.count(), alone.count())
+    alone = _only_this(topic).filter(status=Subscriber.Status.ACTIVE)
+    return RemovalImpact(topic.subscribers.count(), alone.count())
 
 
 @transaction.atomic
@@ -84,9 +95,7 @@ def remove_topic(topic: Topic) -> RemovalImpact:
     """Delete the topic. Its emails stay in the records (without a topic they can no longer
     be sent); followers who follow nothing else are unsubscribed."""
     impact = removal_impact(topic)
-    alone = list(
-        topic.subscribers.annotate(n=Count("topics")).filter(n=1).values_list("pk", flat=True)
-    )
+    alone = list(_only_this(topic).values_list("pk", flat=True))
     unsent = Issue.objects.filter(topic=topic, sending_started_at__isnull=True)
     unsent.update(send_at=None)
     Delivery.objects.filter(issue__topic=topic, status=Delivery.Status.QUEUED).update(

@@ -110,6 +110,8 @@ def subscribe(request):
         context = {"form": form, "site": site}
         if form.data.get("choosing"):
             context["signup_topics"] = list(topics.offered_at_signup())
+        elif len(keys := form.data.getlist("topics")) == 1:  # a project's "Email me releases"
+            context["topic_key"] = keys[0]
         return render(request, "newsletter/subscribe.html", context, status=400)
     if not form.is_bot():
         data = form.cleaned_data

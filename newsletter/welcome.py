@@ -52,7 +52,10 @@ def welcome_message(subscriber: Subscriber, site: SiteSettings | None = None):
         from_email=emails.from_address(),
         to=[subscriber.email],
         reply_to=emails.reply_to(),
-        headers={**links.headers, "List-Id": f"{site.newsletter_name} <newsletter.{emails.site_host()}>"},
+        headers={
+            **links.headers,
+            "List-Id": f"{site.newsletter_name} <newsletter.{emails.site_host()}>",
+        },
     )
     message.attach_alternative(render_to_string("emails/welcome.html", context), "text/html")
     return message

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from blog.models import Category, Post, PostUpdate, Series
+from core import bulk
 from newsletter.models import Issue
 from portable.counts import Counts
 from portable.documents import parse_date, read_document
@@ -73,6 +74,7 @@ def _upsert(model, lookup: dict, values: dict) -> tuple[object, bool]:
     return obj, changed
 
 
+@bulk.importing()
 def import_content(directory: Path) -> Counts:
     """Read an export_content folder back, all in one transaction."""
     directory = Path(directory)

@@ -15,7 +15,11 @@ from search.models import SearchEntry
 
 def index_documents(sender, objects, **kwargs):
     if objects:
-        index.save_entries(index.entries_for(sender, objects))
+        entries = index.entries_for(sender, objects)
+        index.save_entries(entries)
+        indexed = {entry.object_id for entry in entries}
+        if unsearchable := [obj.pk for obj in objects if obj.pk not in indexed]:
+            index.remove_entries(sender.kind, unsearchable)
 
 
 def remove_documents(sender, pks, **kwargs):

@@ -157,6 +157,8 @@ def test_issue_number_is_suggested_and_title_defaults(client, site, author):
             "title": "",
             "subtitle": "Retries",
             "body": "Hello",
+            "on_web": "on",
+            "by_email": "on",
             "status": Status.DRAFT,
             "published_at_0": "2026-01-05",
             "published_at_1": "10:00:00",

@@ -136,6 +136,8 @@ def test_dashboard_shows_what_the_author_works_on(
     assert rows == [
         f"{send_at:%a %Y-%m-%d %H:%M} Issue seven sent to subscribers Newsletter email",
         f"{local['scheduled_post']:%a %Y-%m-%d %H:%M} Monday's post goes live Post Preview",
+        # New posts go to the followers of "Every new post" when published (mailings).
+        f"{local['scheduled_post']:%a %Y-%m-%d %H:%M} Monday's post sent to subscribers Email",
         f"{local['scheduled_issue']:%a %Y-%m-%d %H:%M} Next week's issue goes live Issue Preview",
     ]
 
@@ -203,7 +205,8 @@ def test_dashboard_shows_only_what_the_user_may_see(client, content):
     ("url_name", "expected"),
     [
         ("admin:blog_post_changelist", ["Monday's post"]),
-        ("admin:newsletter_issue_changelist", ["Next week's issue"]),
+        # with the scheduled post's email (mailings.post_emails)
+        ("admin:newsletter_issue_changelist", ["Next week's issue", "Monday's post"]),
     ],
 )
 def test_lists_filter_scheduled_items(client, author, content, url_name, expected):

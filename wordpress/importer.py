@@ -42,6 +42,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from blog.models import Post
+from core import bulk
 from core.models import Status
 from wordpress import convert, item_mapping, post_fields
 from wordpress.media import MediaLibrary
@@ -92,6 +93,7 @@ class Importer:
 
     # The run
 
+    @bulk.importing()
     def run(self) -> Report:
         """Scan, then import item by item. Raises wxr.NotAnExport for files that are not
         WordPress exports; anything wrong inside the export is reported, not raised."""

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.csp import CSP
+from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
@@ -189,7 +189,11 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
                 view(xframe_options_sameorigin(email_part_csp(self.email_part_view))),
                 name="newsletter_email_part",
             ),
-            path("draft-next/", view(require_POST(self.draft_next_view)), name="newsletter_draft_next"),
+            path(
+                "draft-next/",
+                view(require_POST(self.draft_next_view)),
+                name="newsletter_draft_next",
+            ),
             *super().get_urls(),
         ]
 
@@ -304,9 +308,7 @@ class IssueAdmin(PublishableAdminMixin, admin.ModelAdmin):
                     )
                 else:
                     count = sending.start_sending(issue)
-                    self.message_user(
-                        request, f"Sending {issue.label} to {count:,} subscribers."
-                    )
+                    self.message_user(request, f"Sending {issue.label} to {count:,} subscribers.")
             except sending.SendingError as error:
                 self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:newsletter_issue_send", args=[pk]))

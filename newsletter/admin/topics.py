@@ -17,13 +17,15 @@ class TopicAdmin(admin.ModelAdmin):
     list_filter = ["kind", "offered_at_signup"]
     search_fields = ["name", "key"]
     fields = ["name", "description", "key", "kind", "offered_at_signup", "position"]
-    prepopulated_fields = {"key": ["name"]}
     delete_confirmation_template = "admin/newsletter/topic/delete_confirmation.html"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         self._counts = topics.active_counts()
         return queryset
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"key": ["name"]}
 
     def get_readonly_fields(self, request, obj=None):
         # Links in sent emails name the topic: its key and kind stay as they are.

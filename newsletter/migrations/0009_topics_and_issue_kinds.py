@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='issue',
             name='topic',
-            field=models.ForeignKey(help_text="Who receives it: that topic's subscribers.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issues', to='newsletter.topic'),
+            field=models.ForeignKey(blank=True, help_text="Who receives it: that topic's subscribers (left blank: the newsletter's).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issues', to='newsletter.topic'),
         ),
         migrations.AddField(
             model_name='subscriber',

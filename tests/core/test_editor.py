@@ -168,6 +168,8 @@ def issue_form(issue, body):
         "subtitle": issue.subtitle,
         "body": body,
         "status": issue.status,
+        "on_web": "on",
+        "by_email": "on",
         "published_at_0": "2026-01-05",
         "published_at_1": "10:00:00",
     }

@@ -37,6 +37,8 @@ def issue_form(issue, **changes):
         "subtitle": issue.subtitle,
         "body": issue.body,
         "status": issue.status,
+        "on_web": "on",
+        "by_email": "on",
         "published_at_0": "2026-01-05",
         "published_at_1": "10:00:00",
     }
