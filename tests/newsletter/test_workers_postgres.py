@@ -9,16 +9,19 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from mailings import project_topics, release_alerts
 from newsletter import sending, tasks
 from newsletter.models import Delivery, Subscriber
-from tests.factories import IssueFactory
+from tests.factories import IssueFactory, ProjectFactory, ReleaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -275,4 +278,43 @@ def test_losing_the_database_mid_issue_sends_each_message_once(site, smtp_server
     finally:
         stop(worker)
     assert issue.delivery_counts()["sent"] == 60
+    assert_each_got_exactly_one(smtp_server, people)
+
+
+def test_a_scheduled_release_alert_reaches_each_follower_once_across_a_killed_worker(
+    site, smtp_server
+):
+    """The release alerts issue's promise on the real machinery: the alert of a release
+    scheduled a few seconds ahead is started by the worker when its time arrives; the worker
+    is killed mid-send; a second one finishes; saving the release again sends nothing."""
+    people = make_subscribers(200)
+    project = ProjectFactory(name="Killable")
+    membership = Subscriber.topics.through
+    topic = project_topics.topic_for(project)
+    membership.objects.bulk_create(membership(subscriber=s, topic=topic) for s in people)
+    release = ReleaseFactory(
+        project=project, version="9.0.0", published_at=timezone.now() + timedelta(seconds=3)
+    )
+    alert = release_alerts.alert_for(release)
+    assert alert.send_at is not None
+    assert alert.sending_started_at is None
+    env = {"NEWSLETTER_BATCH_SIZE": 25, "NEWSLETTER_LEASE_SECONDS": 2}
+    smtp_server.hold_at = 101
+    first = start_worker("doomed", smtp_server.port, **env)
+    try:
+        assert smtp_server.holding.wait(30), "the alert never started at its time"
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop(first)
+    smtp_server.release.set()
+    second = start_worker("survivor", smtp_server.port, **env)
+    try:
+        wait_until(lambda: alert.delivery_counts()["done"] == 200, 30, "the alert finished")
+        release.notes += "\n- Edited after the release.\n"
+        release.save()
+        time.sleep(1)
+    finally:
+        stop(second)
+    assert alert.delivery_counts()["sent"] == 200
     assert_each_got_exactly_one(smtp_server, people)
