@@ -13,6 +13,23 @@ from core.markdown import render_markdown
 from core.models import Publishable, PublishableQuerySet, SiteSettings
 
 
+class TopicQuerySet(models.QuerySet):
+    def newsletter(self) -> "Topic":
+        """The newsletter's own topic, made again if a flushed database lost it (the data
+        migration makes it; it cannot be removed in the admin)."""
+        topic = self.filter(kind=Topic.Kind.NEWSLETTER).order_by("pk").first()
+        if topic is None:
+            topic, _ = self.get_or_create(
+                key="newsletter",
+                defaults={
+                    "name": "The newsletter",
+                    "kind": Topic.Kind.NEWSLETTER,
+                    "offered_at_signup": True,
+                },  # fmt: skip
+            )
+        return topic
+
+
 class Topic(models.Model):
     """What a subscriber chooses to receive: the newsletter itself, every new post, or one
     project's releases. Every email belongs to one topic (Issue.topic), goes only to the
@@ -35,6 +52,8 @@ class Topic(models.Model):
         "newsletter itself). Every topic is on the preferences page.",
     )
     position = models.PositiveIntegerField(default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -121,7 +140,7 @@ class Issue(Publishable):
         if not self.title and self.number:
             self.title = self.default_title()
         if self.topic_id is None and self.kind == self.Kind.NEWSLETTER:
-            self.topic = Topic.objects.filter(kind=Topic.Kind.NEWSLETTER).first()
+            self.topic = Topic.objects.newsletter()
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 
@@ -172,12 +191,12 @@ class SubscriberQuerySet(models.QuerySet):
         """bulk_create, and the newsletter topic for each, as save() gives one subscriber."""
         created = self.bulk_create(subscribers, batch_size=batch_size)
         membership = Subscriber.topics.through
-        for topic in Topic.objects.filter(kind=Topic.Kind.NEWSLETTER):
-            membership.objects.bulk_create(
-                [membership(subscriber_id=s.pk, topic_id=topic.pk) for s in created],
-                batch_size=batch_size,
-                ignore_conflicts=True,
-            )
+        topic = Topic.objects.newsletter()
+        membership.objects.bulk_create(
+            [membership(subscriber_id=s.pk, topic_id=topic.pk) for s in created],
+            batch_size=batch_size,
+            ignore_conflicts=True,
+        )
         return created
 
 
@@ -254,7 +273,7 @@ class Subscriber(models.Model):
         adding = self._state.adding
         super().save(*args, **kwargs)
         if adding:  # whoever is added without a choice (admin, import) gets the newsletter
-            self.topics.add(*Topic.objects.filter(kind=Topic.Kind.NEWSLETTER))
+            self.topics.add(Topic.objects.newsletter())
 
     def activate(self, when=None):
         """Pending → active (a confirmed signup)."""

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from newsletter import tasks
 from newsletter.models import Subscriber, Topic
-from newsletter.topics import NEWSLETTER
 
 
 def find(email: str) -> Subscriber | None:
@@ -58,7 +57,7 @@ def signup(email: str, name: str = "", source: str = "website", topics=None) -> 
         return
     elif subscriber.status in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED):
         subscriber.make_pending()
-        subscriber.topics.set(topics or Topic.objects.filter(key=NEWSLETTER))
+        subscriber.topics.set(topics or [Topic.objects.newsletter()])
     elif topics:  # pending: add to what the earlier signup chose
         subscriber.topics.add(*topics)
     # The reader asked, just now: the one email a suppressed address may get (confirming

@@ -23,8 +23,8 @@ NEWSLETTER = "newsletter"
 POSTS = "posts"
 
 
-def newsletter_topic() -> Topic | None:
-    return Topic.objects.filter(key=NEWSLETTER).first()
+def newsletter_topic() -> Topic:
+    return Topic.objects.newsletter()
 
 
 def posts_topic() -> Topic | None:
