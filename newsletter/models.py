@@ -25,7 +25,7 @@ class TopicQuerySet(models.QuerySet):
                     "name": "The newsletter",
                     "kind": Topic.Kind.NEWSLETTER,
                     "offered_at_signup": True,
-                },  # fmt: skip
+                },
             )
         return topic
 
