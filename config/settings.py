@@ -11,7 +11,6 @@ The README lists every variable.
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP
 from environs import Env
 
 from config import builders
@@ -319,23 +318,8 @@ TASKS = {
 }
 
 # --- Security headers ----------------------------------------------------------------------
-# Content Security Policy: nothing inline, nothing from other hosts.
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
-    "media-src": [CSP.SELF],
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-}
-if MEDIA_ORIGIN:
-    for directive in ("img-src", "media-src"):
-        SECURE_CSP[directive].append(MEDIA_ORIGIN)
+# Content Security Policy: nothing inline, nothing from other hosts (but the media origin).
+SECURE_CSP = builders.content_security_policy(MEDIA_ORIGIN)
 
 # Security headers; the HTTPS ones are on whenever DEBUG is off.
 PERMISSIONS_POLICY = env.str(
@@ -399,3 +383,13 @@ NEWSLETTER_COMPLAINT_RATE_WARNING = env.float("NEWSLETTER_COMPLAINT_RATE_WARNING
 ANYMAIL = builders.anymail_settings()  # ANYMAIL_WEBHOOK_SECRET, ANYMAIL_<NAME>
 # How long the token of a public form on a cached page stays valid (core.formguard).
 PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=7 * 24 * 3600)
+
+# --- Release imports (projects.imports): webhooks, polling; the README lists them --------
+GITHUB_WEBHOOK_SECRET = env.str("GITHUB_WEBHOOK_SECRET", default="")
+GITLAB_WEBHOOK_TOKEN = env.str("GITLAB_WEBHOOK_TOKEN", default="")
+GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
+GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com").rstrip("/")
+GITLAB_API_URL = env.str("GITLAB_API_URL", default="https://gitlab.com/api/v4").rstrip("/")
+PYPI_URL = env.str("PYPI_URL", default="https://pypi.org").rstrip("/")
+NPM_REGISTRY_URL = env.str("NPM_REGISTRY_URL", default="https://registry.npmjs.org").rstrip("/")
+RELEASE_POLL_SECONDS = env.int("RELEASE_POLL_SECONDS", default=3600)

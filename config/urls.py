@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("blog.urls")),
     path("projects/", include("projects.urls")),
     path("newsletter/", include("newsletter.urls")),
+    # Release webhooks from GitHub and GitLab (projects.imports.webhooks).
+    path("hooks/", include("projects.imports.urls")),
     # Provider webhooks: /anymail/<provider>/tracking/ (newsletter.inbound.webhooks).
     path("anymail/", include("newsletter.inbound.webhook_urls")),
     # Admin pages of the mailings app (a post's "Send to subscribers"), before the admin's own.

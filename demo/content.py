@@ -1026,6 +1026,9 @@ class DemoProject:
     docs_url: str
     display_order: int
     releases: tuple[DemoRelease, ...]
+    # Where releases are imported from (projects.imports), and how they arrive.
+    github_repo: str = ""
+    import_mode: str = "draft"
 
 
 PROJECTS = [
@@ -1035,6 +1038,8 @@ PROJECTS = [
         tagline="A lightweight web framework for serverless functions",
         repository_url="https://github.com/riley-castellano-demo/lambda-router",
         package_url="https://www.npmjs.com/package/lambda-router-demo",
+        github_repo="riley-castellano-demo/lambda-router",
+        import_mode="published",
         docs_url="https://lambda-router.example.com/docs/",
         display_order=1,
         description=_md(
@@ -1145,6 +1150,7 @@ PROJECTS = [
         tagline="A MySQL and PostgreSQL connection manager for serverless functions",
         repository_url="https://github.com/riley-castellano-demo/serverless-pool",
         package_url="https://www.npmjs.com/package/serverless-pool-demo",
+        github_repo="riley-castellano-demo/serverless-pool",
         docs_url="https://serverless-pool.example.com/",
         display_order=2,
         description=_md(

@@ -252,6 +252,7 @@ def _seed_projects(now, summary):
         project.repository_url = spec.repository_url
         project.package_url = spec.package_url
         project.docs_url = spec.docs_url
+        project.github_repo, project.import_mode = spec.github_repo, spec.import_mode
         project.display_order = spec.display_order
         project.active = True
         project.full_clean()

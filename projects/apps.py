@@ -6,7 +6,8 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from core import dashboard, rerendering, versioning
-        from projects import previews, searchable
+        from core.signals import worker_started
+        from projects import previews, searchable, tasks
         from projects.models import Project, Release
 
         dashboard.register_writable(Release, select_related=("project",))
@@ -18,3 +19,5 @@ class ProjectsConfig(AppConfig):
         # What `manage.py rerender_markdown` renders again (core.rerendering).
         rerendering.register_markdown(Project, "description")
         rerendering.register_markdown(Release, "notes")
+        # Polling the registries and forges, on a schedule run by the workers.
+        worker_started.connect(tasks.start_release_polling, dispatch_uid="projects-polling")

@@ -33,6 +33,15 @@ def site(db):
 
 
 @pytest.fixture(autouse=True)
+def _no_outside_apis(settings):
+    """Release polling never leaves the machine: a closed port on loopback answers at once
+    (tests that poll point these at tests/release_registry.py's server)."""
+    closed = "http://127.0.0.1:9"
+    settings.GITHUB_API_URL = settings.PYPI_URL = settings.NPM_REGISTRY_URL = closed
+    settings.GITLAB_API_URL = closed + "/api/v4"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,0 +1,1 @@
+from tests.release_registry import registry  # noqa: F401
