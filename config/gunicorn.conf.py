@@ -65,3 +65,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Which peers may set X-Forwarded-* headers (the reverse proxy in front). Comma-separated
 # IPs/networks, or "*" when only the proxy can reach this port (e.g. a compose network).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def worker_exit(server, worker):
+    """A worker stopping (restart, recycling, shutdown) writes its last statistics first:
+    a clean shutdown loses no count (stats.recorder)."""
+    try:
+        from stats.recorder import recorder
+    except Exception:  # the app never loaded in this worker
+        return
+    recorder.flush()

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     # Indexes what the content apps register (core.searchindex).
     "search",
     "mailings",  # emails made from posts and releases (above the content apps)
+    "stats",  # first-party statistics
     "home",
     "wordpress",
     "portable",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     # /?p=123 links of an imported WordPress site answer 301 with the post's new address.
     # Before the page cache, which drops query parameters the home page does not read.
     "wordpress.middleware.WordPressIdRedirectMiddleware",
+    "stats.middleware.StatsMiddleware",  # counts page-cache hits and misses alike
     # Whole pages for anonymous readers, before GZip so what is stored is what went out.
     "core.pagecache.PageCacheMiddleware",
     # Compresses HTML (Django adds random padding to each response against BREACH, and
@@ -350,7 +352,6 @@ LOGGING = builders.logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO
 # --- Reader pages and the newsletter -------------------------------------------------------
 TIMELINE_PAGE_SIZE = 10
 LIST_PAGE_SIZE = 20
-
 SOLO_CACHE = None  # site settings (author card, socials): read once per request
 
 # Newsletter: signups, confirmation, sending issues (newsletter/sending.py explains the
@@ -393,3 +394,7 @@ GITLAB_API_URL = env.str("GITLAB_API_URL", default="https://gitlab.com/api/v4").
 PYPI_URL = env.str("PYPI_URL", default="https://pypi.org").rstrip("/")
 NPM_REGISTRY_URL = env.str("NPM_REGISTRY_URL", default="https://registry.npmjs.org").rstrip("/")
 RELEASE_POLL_SECONDS = env.int("RELEASE_POLL_SECONDS", default=3600)
+
+# --- Statistics (stats): counted in memory, flushed as daily aggregates ------------------
+STATS_ENABLED = env.bool("STATS_ENABLED", default=True)
+STATS_FLUSH_SECONDS = env.int("STATS_FLUSH_SECONDS", default=10)

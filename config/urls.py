@@ -21,6 +21,7 @@ urlpatterns = [
     path("anymail/", include("newsletter.inbound.webhook_urls")),
     # Admin pages of the mailings app (a post's "Send to subscribers"), before the admin's own.
     path(f"{settings.ADMIN_PATH}mailings/", include("mailings.urls")),
+    path(f"{settings.ADMIN_PATH}stats/", include("stats.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -67,6 +67,11 @@ def _cacheable_path(path: str, urlconf) -> frozenset[str] | None:
     return query_parameters(match.func)
 
 
+def is_reader_path(path: str) -> bool:
+    """Whether `path` is a reader page (for what counts as one elsewhere: stats)."""
+    return _cacheable_path(path, get_urlconf()) is not None
+
+
 @receiver(setting_changed)
 def _forget_paths(setting, **kwargs):
     if setting == "ROOT_URLCONF":

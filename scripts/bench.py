@@ -5,8 +5,9 @@
 
 Prepares a PostgreSQL database `blog_bench` on DATABASE_URL's server with
 `seed_demo --posts 10000 --releases 2000 --issues 500 --subscribers 10000` (reused when it
-is already there), collects static files, and starts two gunicorn servers with production
-settings on loopback, one with the page cache and one without. Then, interleaved so that
+is already there), collects static files, and starts three gunicorn servers with production
+settings on loopback: with the page cache, without it, and with it but with the statistics
+off (STATS_ENABLED=false), to show what counting costs cached pages. Then, interleaved so that
 both see the same machine load, it measures with wrk: a static file through whitenoise, a
 trivial view (/healthz), the home page, a post, a category page, the main feed and a
 search, each cached and uncached; three rounds, the median requests/s reported with p50
@@ -52,8 +53,9 @@ def database_url(name: str) -> str:
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
-def environment(url: str, static_root: Path, port: int, cache: bool) -> dict:
+def environment(url: str, static_root: Path, port: int, cache: bool, stats: bool = True) -> dict:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    var = ("var-cached" if cache else "var-plain") + ("" if stats else "-nostats")
     return {
         **base,
         "DJANGO_DEBUG": "false",
@@ -61,7 +63,7 @@ def environment(url: str, static_root: Path, port: int, cache: bool) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_STATIC_ROOT": str(static_root),
-        "DJANGO_VAR_DIR": str(static_root.parent / ("var-cached" if cache else "var-plain")),
+        "DJANGO_VAR_DIR": str(static_root.parent / var),
         "DATABASE_URL": url,
         "SITE_URL": f"http://127.0.0.1:{port}",
         "EMAIL_URL": "console://",
@@ -70,6 +72,10 @@ def environment(url: str, static_root: Path, port: int, cache: bool) -> dict:
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
         "GUNICORN_ACCESS_LOG": "",
+        # Counting on (the default) or off; readers' addresses come from X-Forwarded-For,
+        # which the wrk script varies (READERS), so visitors are many as in real traffic.
+        "STATS_ENABLED": "true" if stats else "false",
+        "TRUSTED_PROXY_COUNT": "1",
     }
 
 
@@ -156,14 +162,32 @@ def medians(measured: list[dict]) -> dict:
     }
 
 
+# Every request as a reader's browser sends it, from one of 50,000 addresses: what the
+# statistics count (a bot or an empty user agent would be left out at once).
+READERS = """
+local agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+request = function()
+  local address = "10." .. math.random(0, 3) .. "." .. math.random(0, 255) .. "."
+    .. math.random(1, 50)
+  wrk.headers["User-Agent"] = agent
+  wrk.headers["X-Forwarded-For"] = address
+  wrk.headers["Accept-Encoding"] = "gzip"
+  return wrk.format(nil)
+end
+"""
+
+
 def wrk(url: str, seconds: int, connections: int, timeout: int = 10) -> dict:
     # A 10 s client timeout (wrk's default is 2 s): under saturation requests queue rather
     # than fail, and a reader's browser waits longer than 2 s too; the p99 shows the wait.
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", f"--timeout={timeout}s",
-         "-H", "Accept-Encoding: gzip", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(READERS)
+        script.flush()
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+             f"--timeout={timeout}s", "-s", script.name, url],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
@@ -221,18 +245,19 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="blog-bench-") as tmp:
         static_root = Path(tmp) / "static"
-        cached_port, plain_port = free_port(), free_port()
+        cached_port, plain_port, quiet_port = free_port(), free_port(), free_port()
         url = database_url(DATABASE)
         cached_env = environment(url, static_root, cached_port, cache=True)
         plain_env = environment(url, static_root, plain_port, cache=False)
+        quiet_env = environment(url, static_root, quiet_port, cache=True, stats=False)
         prepare(cached_env)
         pages = urls(cached_env)
-        servers = [start(cached_env), start(plain_env)]
+        servers = [start(cached_env), start(plain_env), start(quiet_env)]
         try:
             if options.soak:
                 results = soak(pages, cached_env, plain_env)
             else:
-                results = bench(pages, cached_env, plain_env, options)
+                results = bench(pages, cached_env, plain_env, options, quiet_env)
                 results["queries at 10000 posts"] = query_counts(plain_env, pages)
                 results["queries at 10 posts"] = small_site_counts(plain_env, static_root)
         finally:
@@ -245,7 +270,10 @@ def main() -> int:
     return 0
 
 
-def bench(pages, cached_env, plain_env, options) -> dict:
+COUNTING_COMPARED = ("home", "post", "category")
+
+
+def bench(pages, cached_env, plain_env, options, quiet_env) -> dict:
     runs: dict[str, list[dict]] = {}
     targets = []
     for name, path in pages.items():
@@ -253,6 +281,8 @@ def bench(pages, cached_env, plain_env, options) -> dict:
             targets.append((name, cached_env["SITE_URL"] + path))
         else:
             targets.append((f"{name} (cached)", cached_env["SITE_URL"] + path))
+            if name in COUNTING_COMPARED:
+                targets.append((f"{name} (cached, no stats)", quiet_env["SITE_URL"] + path))
             targets.append((f"{name} (uncached)", plain_env["SITE_URL"] + path))
     for _, address in targets:  # warm-up: caches filled, connections open
         wrk(address, 1, 4)
@@ -265,9 +295,18 @@ def bench(pages, cached_env, plain_env, options) -> dict:
     print(f"\n{'page':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'× static':>10}{'errors':>8}")
     for name, row in summary.items():
         row["ratio_to_static"] = round(row["rps"] / static, 3)
-        print(f"{name:<24}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}"
+        print(f"{name:<30}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}"
               f"{row['ratio_to_static']:>10.2f}{row['errors']:>8}")  # fmt: skip
-    return {"pages": pages, "runs": runs, "summary": summary}
+    # Statistics: cached pages with counting on, against the same with it off (target ≥ 0.9).
+    kept = {
+        name: round(
+            summary[f"{name} (cached)"]["rps"] / summary[f"{name} (cached, no stats)"]["rps"], 3
+        )
+        for name in COUNTING_COMPARED
+    }
+    print("\ncached throughput kept with counting on: "
+          + ", ".join(f"{name} {ratio:.2f}×" for name, ratio in kept.items()))  # fmt: skip
+    return {"pages": pages, "runs": runs, "summary": summary, "counting kept": kept}
 
 
 def soak(pages, cached_env, plain_env) -> dict:

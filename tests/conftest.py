@@ -42,6 +42,18 @@ def _no_outside_apis(settings):
 
 
 @pytest.fixture(autouse=True)
+def _stats_flushed_when_asked(settings):
+    """No background flush thread in tests (it would write between tests); each test starts
+    with nothing counted. Tests of the statistics call recorder.flush()."""
+    from stats.recorder import Window, recorder
+
+    settings.STATS_FLUSH_SECONDS = 0
+    recorder.window = Window()
+    yield
+    recorder.window = Window()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
