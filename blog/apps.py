@@ -6,9 +6,9 @@ class BlogConfig(AppConfig):
     name = "blog"
 
     def ready(self):
-        from blog import previews, searchable
+        from blog import pages, previews, searchable
         from blog.models import Category, Post, PostUpdate, Series
-        from core import dashboard, rerendering, versioning
+        from core import dashboard, rerendering, versioning, warming
         from core.markdown import first_paragraph_text, render_markdown
 
         dashboard.register_writable(Post)
@@ -23,6 +23,8 @@ class BlogConfig(AppConfig):
             dispatch_uid="version-post-categories",
         )
         previews.register()
+        # The pages to warm after a post changes (core.warming).
+        warming.register(Post, pages.post_pages)
         searchable.register()
         # What `manage.py rerender_markdown` renders again after a renderer upgrade: what
         # Post.save() derives from the body (core.rerendering).

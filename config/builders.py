@@ -162,3 +162,12 @@ def anymail_settings(environ=None) -> dict:
     }
     values["WEBHOOK_SECRET"] = values.get("WEBHOOK_SECRET") or None
     return values
+
+
+def crawler_policy(env) -> dict:
+    """Requests per minute a crawler family may make before 429 (0: no limit), per process;
+    search engines are left out of the limit unless CRAWLER_RATE_LIMIT_SEARCH_ENGINES."""
+    return {
+        "RATE_LIMIT": env.int("CRAWLER_RATE_LIMIT", default=120),
+        "LIMIT_SEARCH_ENGINES": env.bool("CRAWLER_RATE_LIMIT_SEARCH_ENGINES", default=False),
+    }

@@ -106,10 +106,10 @@ MIDDLEWARE = [
     # A NUL in the path or query string is a 400 before any lookup sees it.
     "core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # /?p=123 links of an imported WordPress site answer 301 with the post's new address.
-    # Before the page cache, which drops query parameters the home page does not read.
+    # /?p=123 of an imported WordPress site: 301 (before the page cache drops the query).
     "wordpress.middleware.WordPressIdRedirectMiddleware",
     "stats.middleware.StatsMiddleware",  # counts page-cache hits and misses alike
+    "core.crawler_policy.CrawlerPolicyMiddleware",  # refused crawlers, crawler rate limits
     # Whole pages for anonymous readers, before GZip so what is stored is what went out.
     "core.pagecache.PageCacheMiddleware",
     # Compresses HTML (Django adds random padding to each response against BREACH, and
@@ -394,7 +394,7 @@ GITLAB_API_URL = env.str("GITLAB_API_URL", default="https://gitlab.com/api/v4").
 PYPI_URL = env.str("PYPI_URL", default="https://pypi.org").rstrip("/")
 NPM_REGISTRY_URL = env.str("NPM_REGISTRY_URL", default="https://registry.npmjs.org").rstrip("/")
 RELEASE_POLL_SECONDS = env.int("RELEASE_POLL_SECONDS", default=3600)
-
-# --- Statistics (stats): counted in memory, flushed as daily aggregates ------------------
+# --- Statistics (stats); crawlers' rate limit (core.crawler_policy, config.builders) ------
 STATS_ENABLED = env.bool("STATS_ENABLED", default=True)
 STATS_FLUSH_SECONDS = env.int("STATS_FLUSH_SECONDS", default=10)
+CRAWLER_POLICY = builders.crawler_policy(env)

@@ -1,11 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 from solo.admin import SingletonModelAdmin
 
-from core import previews
+from core import crawlers, previews
 from core.editor import DraftEditorMixin, EditorWidget
-from core.models import SiteSettings, Status
+from core.models import DIGEST_TIME, SiteSettings, Status
 from core.revisions import RevisionAdmin
 
 PREVIEW_CHANGE_FORM = "admin/previews/change_form.html"
@@ -90,8 +91,36 @@ class PublishableAdminMixin(MarkdownAdminMixin, DraftEditorMixin, RevisionAdmin)
         self.message_user(request, f"{len(queryset)} item(s) are drafts again.")
 
 
+class SiteSettingsForm(forms.ModelForm):
+    ai_crawlers_refused = forms.MultipleChoiceField(
+        label="AI training crawlers refused",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=SiteSettings._meta.get_field("ai_crawlers_refused").help_text,
+    )
+
+    digest_time = forms.TimeField(
+        label="at",
+        required=False,
+        help_text="In the site's time zone. Left blank: 07:00.",
+    )
+
+    class Meta:
+        model = SiteSettings
+        fields = ["ai_crawlers_refused", "digest_time"]  # the rest: the admin's fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The families of ai-crawler-robots' index (core.crawlers), by operator.
+        self.fields["ai_crawlers_refused"].choices = crawlers.training_families()
+
+    def clean_digest_time(self):
+        return self.cleaned_data["digest_time"] or DIGEST_TIME
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(MarkdownAdminMixin, SingletonModelAdmin):
+    form = SiteSettingsForm
     fieldsets = [
         ("Author", {"fields": ["author_name", "tagline", "bio", "avatar", "site_description"]}),
         (
@@ -118,6 +147,27 @@ class SiteSettingsAdmin(MarkdownAdminMixin, SingletonModelAdmin):
                     "welcome_email_enabled",
                     "welcome_email",
                 ]
+            },
+        ),
+        (
+            "Newsletter digest and posts by email",
+            {
+                "fields": [
+                    "digest_template",
+                    "digest_weekday",
+                    "digest_time",
+                    "digest_auto_send",
+                    "email_new_posts",
+                    "post_email_full_text",
+                ]
+            },
+        ),
+        (
+            "Crawlers",
+            {
+                "fields": ["ai_crawlers_refused", "ai_crawlers_enforce"],
+                "description": "Search engines are always welcome. Refused crawlers are "
+                "named in /robots.txt; every crawler is also rate limited (CRAWLER_RATE_LIMIT).",
             },
         ),
         (

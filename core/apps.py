@@ -35,6 +35,10 @@ class CoreConfig(AppConfig):
         from core.signals import sync_site_domain
 
         post_migrate.connect(sync_site_domain, sender=self)
+        # Warming the page cache after a change runs on the worker (core.tasks).
+        from core import tasks, warming
+
+        warming.set_enqueuer(tasks.enqueue_warm)
         # What readers see, for ETags and Last-Modified: the site settings, and the time of
         # the last deletion (ContentChange, see core.versioning.touch).
         versioning.register(SiteSettings)

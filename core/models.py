@@ -93,6 +93,7 @@ DIGEST_TEMPLATE = """Hello! Here is what happened since the last issue.
 {% endif %}
 Thanks for reading. Reply to this email to tell me what you think.
 """
+DIGEST_TIME = datetime.time(7, 0)
 WEEKDAYS = [
     ("0", "Mondays"),
     ("1", "Tuesdays"),
@@ -144,9 +145,11 @@ class SiteSettings(SingletonModel):
     digest_template = models.TextField(
         "next issue template",
         default=DIGEST_TEMPLATE,
+        blank=True,
         help_text=escape(
             "Markdown for “Draft the next issue”, with Django template tags over posts, "
-            "releases and links (each has title, url, summary, date)."
+            "releases and links (each has title, url, summary, date). Left blank: the "
+            "default one."
         ),
     )
     digest_weekday = models.CharField(
@@ -156,9 +159,7 @@ class SiteSettings(SingletonModel):
         blank=True,
         help_text="Left blank: only when you ask. The draft is emailed to you for review.",
     )
-    digest_time = models.TimeField(
-        "at", default=datetime.time(7, 0), help_text="In the site's time zone."
-    )
+    digest_time = models.TimeField("at", default=DIGEST_TIME, help_text="In the site's time zone.")
     digest_auto_send = models.BooleanField(
         "send the automatic draft without review",
         default=False,
@@ -175,6 +176,18 @@ class SiteSettings(SingletonModel):
         "posts by email in full",
         default=True,
         help_text="Unticked: the excerpt and a “Continue reading” link.",
+    )
+    ai_crawlers_refused = models.JSONField(
+        "AI training crawlers refused",
+        default=list,
+        blank=True,
+        help_text="Families whose AI training crawlers robots.txt tells to stay away. Search "
+        "engines and readers' link previews are not affected.",
+    )
+    ai_crawlers_enforce = models.BooleanField(
+        "refuse them with 403 too",
+        default=False,
+        help_text="For crawlers that ignore robots.txt: their requests are answered 403.",
     )
     podcast_title = models.CharField(
         max_length=200,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from core import crawlers
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.pagination import page_number
@@ -39,7 +40,17 @@ def index(request):
 @reader_page
 @cache_control(max_age=60 * 60 * 24)
 def robots_txt(request):
-    lines = [
+    """Every crawler may read the site but the admin, previews and search; the AI training
+    crawlers of the families the author refused (site settings) may read nothing."""
+    refused = crawlers.refused(SiteSettings.get_solo().ai_crawlers_refused)
+    lines = []
+    if refused:
+        lines.append("# AI training crawlers refused in the site settings")
+        lines += [
+            f"User-agent: {token}" for token in sorted({c.token for c in refused}, key=str.lower)
+        ]
+        lines += ["Disallow: /", ""]
+    lines += [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /preview/",

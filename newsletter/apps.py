@@ -8,10 +8,10 @@ class NewsletterConfig(AppConfig):
         from anymail.signals import tracking
         from django.db.models.signals import post_save
 
-        from core import readiness, rerendering, versioning
+        from core import readiness, rerendering, versioning, warming
         from core.models import SiteSettings
         from core.signals import worker_started
-        from newsletter import dashboard, previews, searchable, tasks
+        from newsletter import dashboard, pages, previews, searchable, tasks
         from newsletter.inbound import polling, webhooks
         from newsletter.models import Issue
 
@@ -19,6 +19,8 @@ class NewsletterConfig(AppConfig):
         # What readers see, for ETags, Last-Modified and the page cache (core.versioning).
         versioning.register(Issue, "updated_at", "published_at", published=True)
         previews.register()
+        # The pages to warm after an issue changes (core.warming).
+        warming.register(Issue, pages.issue_pages)
         searchable.register()
         # What `manage.py rerender_markdown` renders again (core.rerendering).
         rerendering.register_markdown(Issue, "body")

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 
-from core.models import SiteSettings, Status
+from core.models import DIGEST_TEMPLATE, SiteSettings, Status
 from newsletter import topics
 from newsletter.models import DigestItem, Issue, SavedLink
 
@@ -119,7 +119,7 @@ def draft_next_issue(now: datetime.datetime | None = None, source_key: str | Non
     site = SiteSettings.get_solo()
     for _attempt in range(3):  # another draft may take a number or an item meanwhile
         number = Issue.next_number()
-        body = render_body(site.digest_template, entries, number)
+        body = render_body(site.digest_template or DIGEST_TEMPLATE, entries, number)
         try:
             with transaction.atomic():
                 issue = Issue.objects.create(

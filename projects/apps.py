@@ -5,9 +5,9 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self):
-        from core import dashboard, rerendering, versioning
+        from core import dashboard, rerendering, versioning, warming
         from core.signals import worker_started
-        from projects import previews, searchable, tasks
+        from projects import pages, previews, searchable, tasks
         from projects.models import Project, Release
 
         dashboard.register_writable(Release, select_related=("project",))
@@ -15,6 +15,8 @@ class ProjectsConfig(AppConfig):
         versioning.register(Release, "updated_at", "published_at", published=True)
         versioning.register(Project)
         previews.register()
+        # The pages to warm after a release changes (core.warming).
+        warming.register(Release, pages.release_pages)
         searchable.register()
         # What `manage.py rerender_markdown` renders again (core.rerendering).
         rerendering.register_markdown(Project, "description")

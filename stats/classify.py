@@ -3,7 +3,6 @@ them: a bot or a person (crawlerdetect's maintained list), a prefetch, a feed ag
 reporting its subscribers, where it came from, and a salted hash standing for the visitor
 today."""
 
-import functools
 import hashlib
 import re
 import secrets
@@ -11,21 +10,21 @@ import threading
 from datetime import date
 from urllib.parse import urlsplit
 
-from crawlerdetect import CrawlerDetect
 from django.core.cache import cache
 
-_detector = CrawlerDetect()
-_detector_lock = threading.Lock()
+from core import crawlers
 
 
-@functools.lru_cache(maxsize=8192)
 def is_bot(user_agent: str) -> bool:
-    """Crawlers, link unfurlers, monitors and feed fetchers (crawlerdetect), and requests
-    without a user agent. Remembered: a site sees the same few hundred user agents."""
-    if not user_agent.strip():
-        return True
-    with _detector_lock:  # the detector keeps its last match on itself
-        return _detector.is_crawler(user_agent)
+    """Crawlers, link unfurlers, monitors and feed fetchers, and requests without a user
+    agent (core.crawlers: crawlerdetect's maintained list)."""
+    return crawlers.is_crawler(user_agent)
+
+
+def crawler_family(user_agent: str) -> str:
+    """The crawler's operator (core.crawlers' index), or "other crawlers"."""
+    known = crawlers.match(user_agent)
+    return known.operator[:100] if known else "other crawlers"
 
 
 def is_prefetch(headers) -> bool:

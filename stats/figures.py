@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 
 from blog.models import Post
 from newsletter.models import Delivery, Issue, MailEvent, Subscriber
-from stats.models import DailyDownload, DailyFeed, DailyPath, DailyReferrer
+from stats.models import DailyCrawler, DailyDownload, DailyFeed, DailyPath, DailyReferrer
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,16 @@ def feed_fetchers(span: Span) -> list[tuple[date, int]]:
         .order_by()
     )
     return [(day, rows.get(day, 0)) for day in span.days()]
+
+
+def crawler_requests(span: Span) -> list[tuple[str, int, int, int]]:
+    """(family, served, refused, limited) over the span, busiest first."""
+    rows = (
+        DailyCrawler.objects.filter(span.q()).values("family")
+        .annotate(s=Sum("served"), r=Sum("refused"), l=Sum("limited"))
+    )  # fmt: skip
+    found = [(row["family"], row["s"], row["r"], row["l"]) for row in rows]
+    return sorted(found, key=lambda item: (-(item[1] + item[2] + item[3]), item[0]))
 
 
 def episode_downloads(span: Span) -> list[tuple[str, str, int]]:

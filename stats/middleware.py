@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from core.http import client_ip
 from core.pagecache import is_reader_path
+from core.warming import META_FLAG as WARMING
 from stats import classify
 from stats.recorder import recorder
 
 logger = logging.getLogger(__name__)
+OUTCOMES = {403: "refused", 429: "limited"}  # what the crawler policy answered
 FEED = re.compile(r"(^|/)feed/")
 AUDIO = re.compile(r"\.(mp3|m4a|ogg|oga|opus|aac|wav)$", re.I)
 
@@ -38,7 +40,7 @@ class StatsMiddleware:
         # Read before the page cache drops the parameters the page does not use.
         query = request.GET.copy() if "utm_" in request.META.get("QUERY_STRING", "") else {}
         response = self.get_response(request)
-        if settings.STATS_ENABLED and request.method == "GET":
+        if settings.STATS_ENABLED and request.method == "GET" and WARMING not in request.META:
             try:
                 self.count(request, response, query)
             except Exception:  # counting must never break a page
@@ -48,7 +50,7 @@ class StatsMiddleware:
     def count(self, request, response, query):
         status = response.status_code
         path = request.path_info
-        if status not in (200, 206, 304):
+        if status not in (200, 206, 304, 403, 429):
             return
         user_agent = request.headers.get("User-Agent", "")[:500]
         day = timezone.localdate()
@@ -68,9 +70,14 @@ class StatsMiddleware:
             return
         if status == 206 or self.session_cookie in request.COOKIES:
             return
-        if classify.is_bot(user_agent) or classify.is_prefetch(request.headers):
-            return
         if not is_reader_path(path):
+            return
+        if classify.is_bot(user_agent):
+            if user_agent.strip():  # scripts and probes without a user agent: no family
+                family = classify.crawler_family(user_agent)
+                recorder.crawler(day, family, OUTCOMES.get(status, "served"))
+            return
+        if status in (403, 429) or classify.is_prefetch(request.headers):
             return
         if status == 304:
             recorder.revalidation(day, path[:300])

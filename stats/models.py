@@ -79,6 +79,25 @@ class DailyDownload(models.Model):
         return f"{self.day} {self.path}: {self.downloads}"
 
 
+class DailyCrawler(models.Model):
+    """Requests of one crawler family (its operator, or "other crawlers") on one day: what
+    was served, refused (403) and rate limited (429) by the crawler policy."""
+
+    day = models.DateField()
+    family = models.CharField(max_length=100)
+    served = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    limited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "family"], name="dailycrawler_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.family}: {self.served}"
+
+
 class VisitorMark(models.Model):
     """Today's salted hash of (address, user agent) for one key ("" the site, a path,
     "feed:<path>", "audio:<path>"): unique, so each is counted once however many processes

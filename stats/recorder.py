@@ -25,7 +25,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from stats import downloads
-from stats.models import DailyDownload, DailyFeed, DailyPath, DailyReferrer, VisitorMark
+from stats.models import (
+    DailyCrawler,
+    DailyDownload,
+    DailyFeed,
+    DailyPath,
+    DailyReferrer,
+    VisitorMark,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,7 @@ class Window:
     referrers: Counter = field(default_factory=Counter)  # (day, source, campaign)
     subscribers: dict = field(default_factory=dict)  # (day, feed, aggregator) → highest
     audio: Counter = field(default_factory=Counter)  # (day, path, visitor) → bytes
+    crawlers: Counter = field(default_factory=Counter)  # (day, family, outcome)
 
     def __bool__(self):
         return any(
@@ -50,6 +58,7 @@ class Window:
                 self.referrers,
                 self.subscribers,
                 self.audio,
+                self.crawlers,
             ]
         )
 
@@ -85,6 +94,12 @@ class Recorder:
             if reported:
                 key = (day, feed, reported[0])
                 w.subscribers[key] = max(w.subscribers.get(key, 0), reported[1])
+        self._ensure_thread()
+
+    def crawler(self, day: date, family: str, outcome: str):
+        """outcome: served, refused or limited."""
+        with self.lock:
+            self.window.crawlers[(day, family, outcome)] += 1
         self._ensure_thread()
 
     def audio(self, day: date, path: str, visitor: str, sent: int):
@@ -134,6 +149,7 @@ def merge(into: Window, other: Window) -> None:
     for key, value in other.subscribers.items():
         into.subscribers[key] = max(into.subscribers.get(key, 0), value)
     into.audio.update(other.audio)
+    into.crawlers.update(other.crawlers)
 
 
 def _table(model) -> str:
@@ -161,6 +177,7 @@ def _add(model, keys: list[str], counted: str, rows: list[tuple], *, highest=Fal
         DailyReferrer: ["views"],
         DailyFeed: ["subscribers", "fetchers"],
         DailyDownload: ["downloads"],
+        DailyCrawler: ["served", "refused", "limited"],
     }[model]
     others = [c for c in defaults if c != counted]
     if others:
@@ -196,6 +213,9 @@ def write(window: Window) -> None:
         [(d, f, a, n) for (d, f, a), n in window.subscribers.items()],
         highest=True,
     )
+    for outcome in ("served", "refused", "limited"):
+        rows = [(d, f, n) for (d, f, o), n in window.crawlers.items() if o == outcome]
+        _add(DailyCrawler, ["day", "family"], outcome, rows)
     if window.marks:
         VisitorMark.objects.bulk_create(
             [VisitorMark(day=d, key=k, visitor=v) for d, k, v in window.marks],

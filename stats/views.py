@@ -26,6 +26,10 @@ def _tables(span: figures.Span) -> dict[str, tuple[list[str], list[tuple]]]:
         "feeds": (["feed", "aggregator", "subscribers"], figures.feed_subscribers(span)),
         "fetchers": (["day", "distinct feed fetchers"], figures.feed_fetchers(span)),
         "downloads": (["episode", "file", "downloads"], figures.episode_downloads(span)),
+        "crawlers": (
+            ["family", "served", "refused (403)", "rate limited (429)"],
+            figures.crawler_requests(span),
+        ),
         "list": (
             ["day", "signups", "confirmations", "unsubscribes", "suppressions"],
             figures.list_daily(span),
@@ -75,6 +79,9 @@ def dashboard(request):
         "fetchers_chart": charts.bars(tables["fetchers"][1], "Distinct feed fetchers per day"),
         "downloads_chart": charts.hbars(
             [(t, n) for t, _, n in tables["downloads"][1]], "Downloads per episode"
+        ),
+        "crawlers_chart": charts.hbars(
+            [(f, s + r + n) for f, s, r, n in tables["crawlers"][1]], "Crawler requests"
         ),
         "list_chart": charts.bars(
             [(r[0], r[2]) for r in list_rows],
