@@ -4,7 +4,8 @@ case: home.views.robots_txt), and every crawler family is rate limited (429 with
 Retry-After) at CRAWLER_POLICY["RATE_LIMIT"] requests a minute, per process.
 
 Never limited or refused: browsers (anything crawlerdetect does not take for a crawler),
-feed readers fetching feeds, the site's own health checks, and by default search engines.
+feed readers fetching feeds, the site's own health checks, the admin and anyone logged in,
+and by default search engines.
 A family is the crawler's operator (core.crawlers), or for crawlers the index does not
 know, crawlerdetect's name for them."""
 
@@ -49,16 +50,19 @@ limiter = RateLimiter()
 class CrawlerPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.admin = "/" + settings.ADMIN_PATH
 
     def __call__(self, request):
         refusal = self.decide(request)
         return refusal or self.get_response(request)
 
     def decide(self, request) -> HttpResponse | None:
-        user_agent = request.headers.get("User-Agent", "")
+        user_agent = request.META.get("HTTP_USER_AGENT", "")
         path = request.path_info
         if not user_agent or "feed/" in path or path in ("/robots.txt", "/healthz", "/readyz"):
             return None
+        if path.startswith(self.admin) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None  # the author at work (a headless browser is a crawler to crawlerdetect)
         known = crawlers.match(user_agent)
         if known is None and not crawlers.is_crawler(user_agent):
             return None  # a browser, whatever its string resembles

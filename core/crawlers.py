@@ -107,7 +107,13 @@ def _match(user_agent: str, slugs: tuple[str, ...]) -> Crawler | None:
     return by_group[found.lastindex] if found else None
 
 
+@functools.cache
+def _all_slugs() -> tuple[str, ...]:
+    return tuple(sorted(c.slug for c in all_crawlers()))
+
+
 def match(user_agent: str, crawlers=None) -> Crawler | None:
-    """The crawler (of `crawlers`, default all) this user agent is, or None."""
-    slugs = tuple(sorted(c.slug for c in (crawlers if crawlers is not None else all_crawlers())))
+    """The crawler (of `crawlers`, default all) this user agent is, or None. Every request
+    asks (core.crawler_policy): the answer is remembered per user agent."""
+    slugs = _all_slugs() if crawlers is None else tuple(sorted(c.slug for c in crawlers))
     return _match(user_agent, slugs)

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench.py            # the benchmark (about 5 minutes)
     .venv/bin/python scripts/bench.py --soak     # 60 s at 64 connections per page
+    .venv/bin/python scripts/bench.py --counting --rounds 9   # statistics on and off only
 
 Prepares a PostgreSQL database `blog_bench` on DATABASE_URL's server with
 `seed_demo --posts 10000 --releases 2000 --issues 500 --subscribers 10000` (reused when it
@@ -238,6 +239,11 @@ def main() -> int:
     parser.add_argument("--soak", action="store_true", help="60 s runs at 64 connections")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--counting",
+        action="store_true",
+        help="only cached home, post and category with the statistics on and off",
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk).")
@@ -258,8 +264,9 @@ def main() -> int:
                 results = soak(pages, cached_env, plain_env)
             else:
                 results = bench(pages, cached_env, plain_env, options, quiet_env)
-                results["queries at 10000 posts"] = query_counts(plain_env, pages)
-                results["queries at 10 posts"] = small_site_counts(plain_env, static_root)
+                if not options.counting:
+                    results["queries at 10000 posts"] = query_counts(plain_env, pages)
+                    results["queries at 10 posts"] = small_site_counts(plain_env, static_root)
         finally:
             for server in servers:
                 os.killpg(server.pid, signal.SIGTERM)
@@ -277,17 +284,21 @@ def bench(pages, cached_env, plain_env, options, quiet_env) -> dict:
     runs: dict[str, list[dict]] = {}
     targets = []
     for name, path in pages.items():
+        if options.counting and name not in ("static file", *COUNTING_COMPARED):
+            continue
         if name in ("static file", "trivial view"):
             targets.append((name, cached_env["SITE_URL"] + path))
         else:
             targets.append((f"{name} (cached)", cached_env["SITE_URL"] + path))
             if name in COUNTING_COMPARED:
                 targets.append((f"{name} (cached, no stats)", quiet_env["SITE_URL"] + path))
-            targets.append((f"{name} (uncached)", plain_env["SITE_URL"] + path))
+            if not options.counting:
+                targets.append((f"{name} (uncached)", plain_env["SITE_URL"] + path))
     for _, address in targets:  # warm-up: caches filled, connections open
         wrk(address, 1, 4)
     for round_number in range(options.rounds):
-        for name, address in targets:
+        # Every other round backwards: no page always runs just after the same one.
+        for name, address in targets if round_number % 2 == 0 else targets[::-1]:
             runs.setdefault(name, []).append(wrk(address, options.seconds, 32))
         print(f"round {round_number + 1} of {options.rounds} done")
     summary = {name: medians(measured) for name, measured in runs.items()}

@@ -15,7 +15,6 @@ import logging
 import re
 
 from django.conf import settings
-from django.utils import timezone
 
 from core.http import client_ip
 from core.pagecache import is_reader_path
@@ -52,8 +51,8 @@ class StatsMiddleware:
         path = request.path_info
         if status not in (200, 206, 304, 403, 429):
             return
-        user_agent = request.headers.get("User-Agent", "")[:500]
-        day = timezone.localdate()
+        user_agent = request.META.get("HTTP_USER_AGENT", "")[:500]
+        day = classify.today()
         if path.startswith(self.media):
             if (
                 status in (200, 206)

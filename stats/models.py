@@ -98,10 +98,26 @@ class DailyCrawler(models.Model):
         return f"{self.day} {self.family}: {self.served}"
 
 
+class DailySketch(models.Model):
+    """Today's HyperLogLog registers of one key ("" the site, a path, "feed:<path>"): the
+    unique visitors several processes saw, merged (stats.sketch). Deleted when the day is
+    over; the count it gave stays in the aggregates."""
+
+    day = models.DateField()
+    key = models.CharField(max_length=310)
+    registers = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "key"], name="dailysketch_unique")]
+
+    def __str__(self):
+        return f"{self.day} {self.key}"
+
+
 class VisitorMark(models.Model):
-    """Today's salted hash of (address, user agent) for one key ("" the site, a path,
-    "feed:<path>", "audio:<path>"): unique, so each is counted once however many processes
-    saw it; `bytes` adds up an audio file's ranges. Deleted when the day is over."""
+    """Today's salted hash of (address, user agent) for one audio file ("audio:<path>"),
+    with the bytes of its ranges fetched so far (stats.downloads): a download counts once
+    per listener and day. Deleted when the day is over."""
 
     day = models.DateField()
     key = models.CharField(max_length=310)

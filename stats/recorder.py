@@ -6,8 +6,8 @@ and atexit), and when asked (`flush()`). A crash loses at most the last window's
 
 A flush is one transaction of set-based statements: views and referrers are added with
 `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` (PostgreSQL and SQLite alike);
-the day's visitor marks are inserted once each (`ON CONFLICT DO NOTHING`) and the unique
-counts recomputed from them, so several processes seeing the same visitor count one; audio
+unique visitors are HyperLogLog sketches (stats.sketch) merged into the day's, so several
+processes seeing the same visitor count one, and no visitor's hash is written; audio
 ranges add up per visitor and file, and a file counts one download per visitor per day
 once enough of it was fetched (stats.downloads).
 """
@@ -21,16 +21,16 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from stats import downloads
+from stats import downloads, sketch
 from stats.models import (
     DailyCrawler,
     DailyDownload,
     DailyFeed,
     DailyPath,
     DailyReferrer,
+    DailySketch,
     VisitorMark,
 )
 
@@ -43,7 +43,7 @@ class Window:
 
     views: Counter = field(default_factory=Counter)  # (day, path)
     revalidations: Counter = field(default_factory=Counter)  # (day, path)
-    marks: set = field(default_factory=set)  # (day, key, visitor)
+    sketches: dict = field(default_factory=dict)  # (day, key) → HyperLogLog registers
     referrers: Counter = field(default_factory=Counter)  # (day, source, campaign)
     subscribers: dict = field(default_factory=dict)  # (day, feed, aggregator) → highest
     audio: Counter = field(default_factory=Counter)  # (day, path, visitor) → bytes
@@ -54,7 +54,7 @@ class Window:
             [
                 self.views,
                 self.revalidations,
-                self.marks,
+                self.sketches,
                 self.referrers,
                 self.subscribers,
                 self.audio,
@@ -72,13 +72,13 @@ class Recorder:
 
     # --- counting (the request path: a lock and a few dictionary updates) ---------------
 
-    def view(self, day: date, path: str, visitor: str, source: tuple[str, str]):
+    def view(self, day: date, path: str, visitor: int, source: tuple[str, str]):
         with self.lock:
             w = self.window
             w.views[(day, path)] += 1
             w.views[(day, "")] += 1
-            w.marks.add((day, path, visitor))
-            w.marks.add((day, "", visitor))
+            _seen(w, day, path, visitor)
+            _seen(w, day, "", visitor)
             w.referrers[(day, *source)] += 1
         self._ensure_thread()
 
@@ -87,10 +87,10 @@ class Recorder:
             self.window.revalidations[(day, path)] += 1
         self._ensure_thread()
 
-    def feed_fetch(self, day: date, feed: str, visitor: str, reported: tuple[str, int] | None):
+    def feed_fetch(self, day: date, feed: str, visitor: int, reported: tuple[str, int] | None):
         with self.lock:
             w = self.window
-            w.marks.add((day, f"feed:{feed}", visitor))
+            _seen(w, day, f"feed:{feed}", visitor)
             if reported:
                 key = (day, feed, reported[0])
                 w.subscribers[key] = max(w.subscribers.get(key, 0), reported[1])
@@ -102,9 +102,9 @@ class Recorder:
             self.window.crawlers[(day, family, outcome)] += 1
         self._ensure_thread()
 
-    def audio(self, day: date, path: str, visitor: str, sent: int):
+    def audio(self, day: date, path: str, visitor: int, sent: int):
         with self.lock:
-            self.window.audio[(day, path, visitor)] += sent
+            self.window.audio[(day, path, f"{visitor:016x}")] += sent
         self._ensure_thread()
 
     # --- flushing ---------------------------------------------------------------------
@@ -141,10 +141,21 @@ class Recorder:
             connection.close()  # this thread's own connection: not kept between flushes
 
 
+def _seen(window: Window, day: date, key: str, visitor: int) -> None:
+    registers = window.sketches.get((day, key))
+    if registers is None:
+        registers = window.sketches[(day, key)] = sketch.empty()
+    sketch.add(registers, visitor)
+
+
 def merge(into: Window, other: Window) -> None:
     into.views.update(other.views)
     into.revalidations.update(other.revalidations)
-    into.marks |= other.marks
+    for key, registers in other.sketches.items():
+        if key in into.sketches:
+            sketch.merge(into.sketches[key], registers)
+        else:
+            into.sketches[key] = registers
     into.referrers.update(other.referrers)
     for key, value in other.subscribers.items():
         into.subscribers[key] = max(into.subscribers.get(key, 0), value)
@@ -216,37 +227,32 @@ def write(window: Window) -> None:
     for outcome in ("served", "refused", "limited"):
         rows = [(d, f, n) for (d, f, o), n in window.crawlers.items() if o == outcome]
         _add(DailyCrawler, ["day", "family"], outcome, rows)
-    if window.marks:
-        VisitorMark.objects.bulk_create(
-            [VisitorMark(day=d, key=k, visitor=v) for d, k, v in window.marks],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        _recount(window.marks)
+    for (day, key), registers in window.sketches.items():
+        _merge_sketch(day, key, registers)
     if window.audio:
         downloads.add(window.audio)
-    # Marks of days that are over go, with the day's salt: nothing raw is kept.
-    VisitorMark.objects.filter(day__lt=timezone.localdate()).delete()
+    # Sketches and marks of days that are over go, with the day's salt: nothing raw is kept.
+    today = timezone.localdate()
+    DailySketch.objects.filter(day__lt=today).delete()
+    VisitorMark.objects.filter(day__lt=today).delete()
 
 
-def _recount(marks: set) -> None:
-    """Unique visitors of each key touched, from the marks (exact across processes)."""
-    keys = {(d, k) for d, k, _ in marks}
-    counts = (
-        VisitorMark.objects.filter(day__in={d for d, _ in keys}, key__in={k for _, k in keys})
-        .values_list("day", "key")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for day, key, count in counts:
-        if (day, key) not in keys:
-            continue
-        if key.startswith("feed:"):
-            DailyFeed.objects.update_or_create(
-                day=day, feed=key.removeprefix("feed:"), aggregator="", defaults={"fetchers": count}
-            )
-        elif not key.startswith("audio:"):
-            DailyPath.objects.filter(day=day, path=key).update(visitors=count)
+def _merge_sketch(day: date, key: str, registers: bytearray) -> None:
+    """Merge this process's registers into the day's (row locked: other processes merge
+    theirs too) and write the unique count they give."""
+    blank = {"registers": bytes(sketch.REGISTERS)}
+    stored, _ = DailySketch.objects.get_or_create(day=day, key=key, defaults=blank)
+    stored = DailySketch.objects.select_for_update().get(pk=stored.pk)
+    merged = sketch.merge(bytearray(stored.registers), registers)
+    DailySketch.objects.filter(pk=stored.pk).update(registers=bytes(merged))
+    unique = sketch.count(merged)
+    if key.startswith("feed:"):
+        feed = key.removeprefix("feed:")
+        DailyFeed.objects.update_or_create(
+            day=day, feed=feed, aggregator="", defaults={"fetchers": unique}
+        )
+    else:
+        DailyPath.objects.filter(day=day, path=key).update(visitors=unique)
 
 
 recorder = Recorder()

@@ -42,6 +42,16 @@ def _no_outside_apis(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_crawler_rate_limit(settings):
+    """Headless Chromium is a crawler to crawlerdetect: the browser tests' many requests
+    would meet the per-process limit. tests/core/test_crawler_policy.py sets its own."""
+    from core import crawler_policy
+
+    settings.CRAWLER_POLICY = {"RATE_LIMIT": 0, "LIMIT_SEARCH_ENGINES": False}
+    crawler_policy.limiter.windows.clear()
+
+
+@pytest.fixture(autouse=True)
 def _stats_flushed_when_asked(settings):
     """No background flush thread in tests (it would write between tests); each test starts
     with nothing counted. Tests of the statistics call recorder.flush()."""

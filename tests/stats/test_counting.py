@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from stats import classify
-from stats.models import DailyDownload, DailyFeed, DailyPath, DailyReferrer, VisitorMark
+from stats.models import DailyDownload, DailyFeed, DailyPath, DailyReferrer, DailySketch
 from stats.recorder import recorder
 from tests.factories import PostFactory
 
@@ -98,18 +98,21 @@ def test_the_daily_salt_makes_two_days_visitors_unlinkable(client, cached):
         hash_yesterday = classify.visitor(yesterday, "203.0.113.7", FIREFOX)
         get(client, "/")
         recorder.flush()
-        assert VisitorMark.objects.filter(day=yesterday).exists()
+        assert DailySketch.objects.filter(day=yesterday).exists()
     hash_today = classify.visitor(today, "203.0.113.7", FIREFOX)
     assert hash_today != hash_yesterday
     assert hash_today == classify.visitor(today, "203.0.113.7", FIREFOX)
     get(client, "/")
     recorder.flush()
-    # Yesterday's marks are gone; only the day's aggregates remain.
-    assert not VisitorMark.objects.filter(day=yesterday).exists()
-    assert VisitorMark.objects.filter(day=today).count() == 2  # the page and the site
+    # Yesterday's sketches are gone; only the day's aggregates remain.
+    assert not DailySketch.objects.filter(day=yesterday).exists()
+    assert DailySketch.objects.filter(day=today).count() == 2  # the page and the site
     assert list(DailyPath.objects.filter(path="/").values_list("visitors", flat=True)) == [1, 1]
-    assert len(hash_today) == 16
-    assert "203.0.113.7" not in hash_today
+    # What is stored of a visitor: registers of small numbers, no hash, no address.
+    registers = bytes(DailySketch.objects.get(day=today, key="/").registers)
+    assert max(registers) < 64
+    assert sum(1 for value in registers if value) == 1
+    assert hash_today.to_bytes(8, "big") not in registers
 
 
 def test_referrers_by_domain_with_this_site_search_engines_and_campaigns(client, cached):
@@ -211,6 +214,22 @@ def test_counting_can_be_turned_off(client, cached, settings):
     get(client, "/")
     recorder.flush()
     assert not DailyPath.objects.exists()
+
+
+def test_unique_visitors_are_estimated_closely_at_crawl_sizes(client, cached):
+    """The sketch, through the recorder: 5,000 distinct visitors across two flushes (as two
+    processes would), one of them seen on every request."""
+    from stats import sketch
+
+    day = timezone.localdate()
+    for n in range(5000):
+        recorder.view(day, "/", classify.visitor(day, f"198.51.{n // 250}.{n % 250}", FIREFOX),
+                      ("Direct or unknown", ""))  # fmt: skip
+        if n == 2500:
+            recorder.flush()
+    recorder.flush()
+    visitors = DailyPath.objects.get(path="/").visitors
+    assert abs(visitors - 5000) < 5000 * 3 * 1.04 / sketch.REGISTERS**0.5  # 3 standard errors
 
 
 def test_browsers_are_counted_and_bots_are_not_across_a_corpus():
