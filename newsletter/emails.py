@@ -10,7 +10,6 @@ and dark support. The plain-text part is the issue's Markdown rendered as text
 (core.plaintext): no Markdown syntax, every link absolute, images as their alt text.
 """
 
-import binascii
 import email.policy
 import email.utils
 import secrets
@@ -28,7 +27,7 @@ from django.utils import timezone
 from core.mail import PLAIN_ADDRESS
 from core.models import SiteSettings
 from core.plaintext import markdown_to_text
-from newsletter import tokens
+from newsletter import quoted_printable, tokens
 from newsletter.models import Issue, Subscriber, Topic
 
 # Stands for the recipient's unsubscribe token (newsletter.tokens) in a rendered issue.
@@ -237,7 +236,7 @@ class RenderedIssue:
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\n"
         ).encode()
         parts = [head]
-        link = _soft_line_end(_quoted_printable(links["token"]))
+        link = quoted_printable.soft_line_end(quoted_printable.encode(links["token"]))
         for subtype, body in (("plain", self.text), ("html", self.html)):
             parts.append(
                 f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
@@ -255,41 +254,11 @@ class RenderedIssue:
         whole part again for every recipient was half of assembling a message."""
         key = ("quoted-printable", subtype)
         if key not in self.cache:
-            pieces = [_quoted_printable(piece) for piece in body.split(TOKEN_PLACEHOLDER)]
-            self.cache[key] = [_soft_line_end(piece) for piece in pieces[:-1]] + pieces[-1:]
+            pieces = [quoted_printable.encode(piece) for piece in body.split(TOKEN_PLACEHOLDER)]
+            self.cache[key] = [
+                quoted_printable.soft_line_end(piece) for piece in pieces[:-1]
+            ] + pieces[-1:]
         return self.cache[key]
-
-
-def _quoted_printable(text: str) -> bytes:
-    """UTF-8, quoted-printable (binascii's C encoder), CRLF line ends, lines of at most 76
-    characters (RFC 2045): binascii lets a line of 75 end in an encoded space or tab
-    (`=20`), 78 in all, so those few lines are broken again."""
-    data = text.replace("\r\n", "\n").replace("\r", "\n").encode()
-    lines = binascii.b2a_qp(data, quotetabs=False, istext=True).split(b"\n")
-    return b"\r\n".join(_wrap(line) if len(line) > 76 else line for line in lines)
-
-
-def _wrap(line: bytes) -> bytes:
-    """An encoded line in pieces of at most 76 characters, joined by soft line breaks, never
-    cut inside an `=XX`."""
-    pieces = []
-    while len(line) > 76:
-        cut = 75
-        while b"=" in line[cut - 2 : cut]:
-            cut -= 1
-        pieces.append(line[:cut] + b"=")
-        line = line[cut:]
-    return b"\r\n".join([*pieces, line])
-
-
-def _soft_line_end(encoded: bytes) -> bytes:
-    """Quoted-printable text that the next piece may follow on a line of its own: its last
-    line ends in a soft line break (`=`), within 76 characters."""
-    if not encoded or encoded.endswith(b"\r\n"):
-        return encoded
-    start = encoded.rfind(b"\r\n") + 2 if b"\r\n" in encoded else 0
-    # A full last line of 76 characters is broken first, to make room for the `=`.
-    return encoded[:start] + _wrap(encoded[start:] + b"=") + b"\r\n"
 
 
 def unsubscribe_mailto(token: str) -> str | None:
