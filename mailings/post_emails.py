@@ -10,7 +10,6 @@ emails are only for posts published from now on: a post older than NEW_POST_WIND
 first saved (an import) is never emailed by itself.
 """
 
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from django.utils import timezone
 from blog.models import Post
 from core import admintools, bulk
 from core.models import SiteSettings, Status
+from mailings import following
 from newsletter import sending, topics
 from newsletter.models import Issue
 
@@ -89,10 +89,7 @@ def send_post(post: Post, full_text: bool) -> Issue:
 
 def _send_or_schedule(email: Issue, post: Post) -> None:
     try:
-        if post.published_at <= timezone.now():
-            sending.start_sending(email)
-        elif email.send_at != post.published_at:
-            sending.schedule_send(email, post.published_at)
+        following.send_or_schedule(email, post.published_at)
     except sending.SendingError as error:
         logger.error("Email of post %s not sent: %s", post.pk, error)
         raise PostEmailError(str(error)) from None
@@ -100,18 +97,10 @@ def _send_or_schedule(email: Issue, post: Post) -> None:
 
 def follow_post(email: Issue, post: Post) -> None:
     """An unsent email follows its post's publication time, or its return to draft."""
-    if email.sending_started_at:
-        return
-    if post.status != Status.PUBLISHED:
-        sending.cancel_schedule(email)
-        Issue.objects.filter(pk=email.pk).update(status=Status.DRAFT)
-        return
-    Issue.objects.filter(pk=email.pk).update(
-        status=Status.PUBLISHED, published_at=post.published_at
-    )
-    email.refresh_from_db()
-    with contextlib.suppress(PostEmailError):  # logged; the post's page shows it unsent
-        _send_or_schedule(email, post)
+    try:
+        following.follow(email, post.status, post.published_at)
+    except sending.SendingError as error:  # the post's page shows it unsent
+        logger.error("Email of post %s not sent: %s", post.pk, error)
 
 
 def on_post_saved(sender, instance: Post, raw=False, **kwargs):

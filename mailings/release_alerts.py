@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core import admintools, bulk
 from core.models import Status
-from mailings import project_topics
+from mailings import following, project_topics
 from newsletter import sending
 from newsletter.models import Issue
 from projects.models import Release
@@ -68,25 +68,15 @@ def build(release: Release) -> Issue:
 
 def _sync_schedule(alert: Issue, release: Release) -> None:
     """An unsent alert follows its release: its time, or back to nothing as a draft."""
-    if alert.sending_started_at:
-        return
-    if release.status != Status.PUBLISHED:
-        sending.cancel_schedule(alert)
-        Issue.objects.filter(pk=alert.pk).update(status=Status.DRAFT)
-        return
-    Issue.objects.filter(pk=alert.pk).update(
-        status=Status.PUBLISHED, published_at=release.published_at
-    )
-    alert.refresh_from_db()
-    _send_or_schedule(alert, release)
+    try:
+        following.follow(alert, release.status, release.published_at)
+    except sending.SendingError as error:  # e.g. a task backend that cannot defer
+        logger.error("Release alert for %s not sent: %s", release, error)
 
 
 def _send_or_schedule(alert: Issue, release: Release) -> None:
     try:
-        if release.published_at <= timezone.now():
-            sending.start_sending(alert)
-        elif alert.send_at != release.published_at:
-            sending.schedule_send(alert, release.published_at)
+        following.send_or_schedule(alert, release.published_at)
     except sending.SendingError as error:  # e.g. a task backend that cannot defer
         logger.error("Release alert for %s not sent: %s", release, error)
 
